@@ -1,0 +1,1 @@
+"""Assignment definitions: one folder per assignment (definition TOML, case generators, starters)."""

@@ -1,0 +1,338 @@
+"""Case generators of hw03: the lecture's worked example, edge cases, and seeded random cases.
+
+The grader calls `fixed_cases(function)` (lecture + edge cases, the same for every student,
+public) and `random_case(function, rng, name)` (one random case drawn from `rng`). This module
+runs in the grader's process only; it may use the reference to build consistent inputs
+(e.g. forward-pass values fed to `backward`), never to decide what is expected.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.model import Case, FuncSpec
+from reference.mlp import forward as _ref_forward
+
+Rng = np.random.Generator
+
+# --- the lecture's 1-2-3-1 network (x = 2.0, y = 1, learning rate 0.1) -----------------------
+
+
+def lecture_params() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Weights of the lecture's network; W[j, i] is the weight from input i into neuron j."""
+    return [
+        (np.array([[0.1], [0.1]]), np.array([0.1, 0.2])),
+        (np.array([[0.2, 0.1], [0.3, 0.2], [0.1, 0.3]]), np.array([0.3, 0.1, 0.2])),
+        (np.array([[0.4, 0.2, 0.6]]), np.array([0.5])),
+    ]
+
+
+LECTURE_X = np.array([2.0])
+LECTURE_Y = 1.0
+LECTURE_LR = 0.1
+
+
+def _case(fn: str, name: str, kind: str, *args: object, weight: float = 1.0, note: str = "",
+          forbid_warnings: bool = False, **kwargs: object) -> Case:
+    return Case(function=fn, name=name, kind=kind, args=tuple(args), kwargs=dict(kwargs),  # type: ignore[arg-type]
+                weight=weight, public=kind != "random", forbid_warnings=forbid_warnings, note=note)
+
+
+# --- random building blocks --------------------------------------------------------------------
+
+
+def _shape(rng: Rng) -> tuple[int, ...]:
+    return [(int(rng.integers(1, 9)),), (int(rng.integers(1, 5)), int(rng.integers(1, 5))), ()][
+        int(rng.choice(3, p=[0.6, 0.3, 0.1]))]
+
+
+def _z(rng: Rng, scale: float = 3.0, zeros: bool = False) -> np.ndarray:
+    z = rng.normal(0.0, scale, size=_shape(rng))
+    if zeros and z.size > 1:
+        z.flat[rng.choice(z.size, size=max(1, z.size // 3), replace=False)] = 0.0
+    return np.asarray(z)
+
+
+def _params(rng: Rng, n_in: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A random sigmoid network: 1-4 layers, widths 1-6, one output."""
+    n_in = n_in or int(rng.integers(1, 6))
+    widths = [n_in] + [int(rng.integers(1, 7)) for _ in range(int(rng.integers(0, 4)))] + [1]
+    return [(rng.normal(0, 1.0, (o, i)), rng.normal(0, 0.5, o)) for i, o in zip(widths, widths[1:])]
+
+
+def _label(rng: Rng) -> object:
+    kind = int(rng.integers(3))
+    if kind == 0:
+        return float(rng.integers(2))
+    if kind == 1:
+        return np.array([float(rng.integers(2))])
+    return float(np.round(rng.uniform(0.05, 0.95), 3))
+
+
+def _separable(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
+    """Integer data labelled by an integer hyperplane (ties go to class 1, like unit_step)."""
+    n, rows = int(rng.integers(1, 4)), int(rng.integers(4, 13))
+    X = rng.integers(-4, 5, size=(rows, n)).astype(float)
+    w = rng.integers(-3, 4, size=n + 1).astype(float)
+    y = (w[0] + X @ w[1:] >= 0).astype(float)
+    return X, y
+
+
+def _relu_batch(rng: Rng, integer: bool = False) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """w, b, X, y with both active and inactive samples (z > 0 and z <= 0)."""
+    n, N = int(rng.integers(1, 5)), int(rng.integers(3, 10))
+    while True:
+        if integer:
+            w = rng.integers(-3, 4, n).astype(float)
+            b = float(rng.integers(-2, 3))
+            X = rng.integers(-3, 4, (N, n)).astype(float)
+        else:
+            w, b, X = rng.normal(0, 1, n), float(rng.normal(0, 0.5)), rng.normal(0, 1.5, (N, n))
+        z = X @ w + b
+        if (z > 0).any() and (z <= 0).any():
+            return w, b, X, rng.normal(0, 2, N)
+
+
+def _jac_fn(rng: Rng) -> tuple[FuncSpec, int]:
+    n, m = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    name = str(rng.choice(["affine", "tanh_affine", "sin_times", "quadratic", "exp_mix"]))
+    A, c = rng.normal(0, 1, (m, n)), rng.normal(0, 1, m)
+    params = {"affine": {"A": A, "c": c}, "tanh_affine": {"A": A, "c": c}, "sin_times": {"A": A, "c": c},
+              "quadratic": {"Q": rng.normal(0, 1, (n, n)), "c": rng.normal(0, 1, n)},
+              "exp_mix": {"A": A}}[name]
+    return FuncSpec(name, params), n
+
+
+# --- fixed cases: the lecture's example and the edge cases -----------------------------------------
+
+
+def _fixed(fn: str) -> list[Case]:
+    P, x, y = lecture_params(), LECTURE_X, LECTURE_Y
+    zs, acts = _ref_forward(P, x)
+    L, E = "lecture", "edge"
+    xor_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    big = np.array([-1000.0, -710.0, -50.0, 0.0, 50.0, 710.0, 1000.0])
+    table: dict[str, list[Case]] = {
+        "unit_step": [
+            _case(fn, "z == theta gives 1", E, np.array([-1.0, 0.0, -0.0, 1e-300, -1e-300, 2.0])),
+            _case(fn, "theta = 0.5, ties", E, np.array([[0.5, 0.49], [0.51, -3.0]]), theta=0.5),
+            _case(fn, "scalar z", E, np.float64(-2.0), theta=-2.0),
+        ],
+        "perceptron_predict": [
+            _case(fn, "bias only", E, np.array([0.0, 0.0, 0.0]), np.array([[1.0, -1.0], [0.0, 0.0]])),
+            _case(fn, "z == theta on rows", E, np.array([-1.0, 1.0, 1.0]),
+                  np.array([[0.0, 1.0], [1.0, 1.0], [-1.0, 0.0]]), theta=1.0),
+        ],
+        "perceptron_train": [
+            _case(fn, "AND gate", E, xor_X, np.array([0.0, 0.0, 0.0, 1.0])),
+            _case(fn, "OR gate, theta 1, lr 0.5", E, xor_X, np.array([0.0, 1.0, 1.0, 1.0]), lr=0.5, theta=1.0),
+            _case(fn, "XOR never converges", E, xor_X, np.array([0.0, 1.0, 1.0, 0.0]), epochs=12,
+                  note="XOR is not linearly separable: every epoch has errors"),
+        ],
+        "sigmoid": [
+            _case(fn, "lecture z of every layer", L, np.concatenate([np.ravel(z) for z in zs])),
+            _case(fn, "|z| up to 1000 without overflow", E, big, forbid_warnings=True,
+                  note="a naive 1/(1+exp(-z)) overflows at z = -1000"),
+        ],
+        "sigmoid_grad": [
+            _case(fn, "lecture output neuron (0.1750)", L, zs[-1].copy()),
+            _case(fn, "|z| up to 1000 without overflow", E, big, forbid_warnings=True),
+        ],
+        "tanh": [_case(fn, "zero and symmetric values", E, np.array([[0.0, 0.5, -0.5], [3.0, -3.0, 20.0]]))],
+        "tanh_grad": [_case(fn, "zero and symmetric values", E, np.array([0.0, 0.5, -0.5, 3.0, -3.0, 20.0]))],
+        "relu": [_case(fn, "zeros and signs", E, np.array([[-2.0, 0.0], [-0.0, 3.5]]))],
+        "relu_grad": [_case(fn, "z == 0 gives 0", E, np.array([-1.0, 0.0, -0.0, 1e-12, 2.0]))],
+        "leaky_relu": [
+            _case(fn, "default alpha 0.01", E, np.array([-100.0, -1.0, 0.0, 2.0])),
+            _case(fn, "alpha 0.2", E, np.array([[-5.0, 0.0], [5.0, -0.1]]), alpha=0.2),
+        ],
+        "leaky_relu_grad": [
+            _case(fn, "z == 0 gives alpha", E, np.array([-1.0, 0.0, -0.0, 1e-12, 3.0])),
+            _case(fn, "alpha 0.3", E, np.array([[-2.0, 0.0], [2.0, 0.0]]), alpha=0.3),
+        ],
+        "bce_loss": [
+            _case(fn, "lecture loss (0.2563)", L, y, acts[-1].copy()),
+            _case(fn, "array of labels, mean over elements", E, np.array([1.0, 0.0, 1.0, 0.0]),
+                  np.array([0.9, 0.2, 0.4, 0.7])),
+            _case(fn, "y = 0", E, 0.0, np.array([0.3])),
+        ],
+        "bce_grad": [
+            _case(fn, "lecture dL/dy_hat (-1.2921)", L, y, acts[-1].copy()),
+            _case(fn, "labels 0 and 1, elementwise", E, np.array([1.0, 0.0, 1.0]), np.array([0.9, 0.2, 0.4])),
+        ],
+        "forward": [_case(fn, "lecture 1-2-3-1 network", L, P, x.copy())],
+        "backward": [
+            _case(fn, "lecture gradients (steps 1-8)", L, P, [z.copy() for z in zs], [a.copy() for a in acts], y,
+                  weight=2.0),
+            _case(fn, "label 0", E, P, [z.copy() for z in zs], [a.copy() for a in acts], 0.0),
+        ],
+        "sgd_step": [_case(fn, "lecture update, lr 0.1", L, P, _lecture_grads(), LECTURE_LR)],
+        "train": [
+            _case(fn, "lecture: one sample, one epoch (loss 0.2563)", L, P, x.reshape(1, 1).copy(), np.array([1.0]),
+                  lr=LECTURE_LR, epochs=1),
+            _case(fn, "lecture: three epochs", E, P, x.reshape(1, 1).copy(), np.array([1.0]), lr=0.5, epochs=3),
+        ],
+        "jacobian_identity": [_case(fn, "n = 1", E, 1), _case(fn, "n = 4", E, 4)],
+        "jacobian_elementwise": [
+            _case(fn, f"y = w {op} x, d/d{wrt}", E, op, np.array([1.0, -2.0, 3.0]), np.array([0.5, 4.0, -2.0]), wrt)
+            for op in "+-*/" for wrt in "wx"
+        ],
+        "jacobian_scalar_add": [
+            _case(fn, "d/dx is (n, n)", E, np.array([1.0, 2.0, 3.0]), 2.0, "x"),
+            _case(fn, "d/dz is an (n, 1) column", E, np.array([1.0, 2.0, 3.0]), 2.0, "z"),
+        ],
+        "jacobian_sum": [_case(fn, "(1, n) row", E, np.array([3.0, -1.0, 2.0, 0.0]))],
+        "chain_rule_example": [_case(fn, "x = 1", L, 1.0), _case(fn, "negative x", E, -0.7)],
+        "chain_jacobians": [
+            _case(fn, "(2, 3) @ (3, 4)", E, np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4) / 7),
+            _case(fn, "(1, n) @ (n, 1)", E, np.ones((1, 3)), np.array([[1.0], [2.0], [3.0]])),
+            _case(fn, "shapes do not chain: ValueError", E, np.ones((2, 3)), np.ones((2, 3)),
+                  note="(2, 3) @ (2, 3) is undefined: raise ValueError"),
+        ],
+        "numerical_jacobian": [
+            _case(fn, "lecture chain example at x = 1.5", L, FuncSpec("lecture_chain", {}), np.array([1.5])),
+            _case(fn, "non-square (3, 2), eps 1e-3", E,
+                  FuncSpec("tanh_affine", {"A": np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.0]]),
+                                           "c": np.array([0.1, -0.2, 0.0])}),
+                  np.array([0.3, -0.4]), eps=1e-3),
+            _case(fn, "scalar output m = 1", E,
+                  FuncSpec("quadratic", {"Q": np.array([[2.0, 1.0], [1.0, 3.0]]), "c": np.array([1.0, -1.0])}),
+                  np.array([0.5, 2.0]), eps=1e-4),
+        ],
+        "relu_neuron": [
+            _case(fn, "active and inactive samples", E, np.array([1.0, -1.0]), 0.5,
+                  np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0], [2.0, 2.5]])),
+        ],
+        "neuron_grad": [
+            _case(fn, "active", E, np.array([1.0, 2.0]), 0.5, np.array([1.0, 1.0])),
+            _case(fn, "inactive", E, np.array([1.0, 2.0]), -5.0, np.array([1.0, 1.0])),
+            _case(fn, "z == 0 exactly is inactive", E, np.array([1.0, 2.0]), -3.0, np.array([1.0, 1.0])),
+        ],
+        "mse_cost": [
+            _case(fn, "active and inactive samples", E, np.array([1.0, -1.0]), 0.5,
+                  np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0]]), np.array([1.0, 2.0, -1.0])),
+        ],
+        "mse_grad": [
+            _case(fn, "split per sample, inside the sum", E, np.array([1.0, -1.0]), 0.5,
+                  np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0], [2.0, 1.0]]), np.array([1.0, 2.0, -1.0, 0.5]),
+                  weight=2.0, note="only samples with z_i > 0 contribute (the lecture's last slide pulls the "
+                  "case split outside the sum; see ERRATA)"),
+            _case(fn, "all samples inactive", E, np.array([1.0]), -10.0, np.array([[1.0], [2.0]]),
+                  np.array([1.0, 1.0])),
+            _case(fn, "z == 0 exactly is inactive", E, np.array([1.0, 1.0]), -2.0,
+                  np.array([[1.0, 1.0], [3.0, 1.0]]), np.array([0.0, 1.0])),
+        ],
+        "gradient_descent": [
+            _case(fn, "active and inactive samples, 25 steps", E, np.array([0.5, -0.5]), 0.1,
+                  np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0], [2.0, 1.0]]), np.array([1.0, 2.0, -1.0, 0.5]),
+                  lr=0.05, steps=25),
+        ],
+    }
+    return table[fn]
+
+
+def _lecture_grads() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Gradients of the lecture's network at its example, rounded as the lecture prints them."""
+    return [
+        (np.array([[-0.00528], [-0.00674]]), np.array([-0.00264, -0.00337])),
+        (np.array([[-0.0123, -0.0128], [-0.0063, -0.0065], [-0.0186, -0.0194]]),
+         np.array([-0.0214, -0.0109, -0.0323])),
+        (np.array([[-0.1394, -0.1349, -0.1374]]), np.array([-0.2261])),
+    ]
+
+
+def fixed_cases(function: str) -> list[Case]:
+    """The lecture's example (where it has one) and the edge cases of `function`."""
+    return _fixed(function)
+
+
+# --- random cases -------------------------------------------------------------------------------
+
+
+def _random_args(fn: str, rng: Rng) -> tuple[tuple[object, ...], dict[str, object]]:
+    if fn == "unit_step":
+        theta = float(rng.choice([0.0, 1.0, -0.5, 2.0]))
+        z = np.round(_z(rng), 1)
+        if z.size:
+            z.flat[int(rng.integers(z.size))] = theta
+        return (z,), ({"theta": theta} if theta or rng.random() < 0.5 else {})
+    if fn == "perceptron_predict":
+        n, N = int(rng.integers(1, 5)), int(rng.integers(1, 10))
+        w, X = rng.integers(-3, 4, n + 1).astype(float), rng.integers(-3, 4, (N, n)).astype(float)
+        return (w, X), {"theta": float(rng.choice([0.0, 1.0, -1.0, 2.0]))}
+    if fn == "perceptron_train":
+        lr, theta = float(rng.choice([0.25, 0.5, 1.0, 2.0])), float(rng.choice([0.0, 0.0, 1.0, -1.0]))
+        X, y = _separable(rng)
+        if rng.random() < 0.3:  # labels that are (probably) not separable, with a small epoch cap
+            y = rng.integers(0, 2, len(y)).astype(float)
+            return (X, y), {"lr": lr, "epochs": int(rng.integers(2, 9)), "theta": theta}
+        return (X, y), {"lr": lr, "epochs": 100, "theta": theta}
+    if fn in ("sigmoid", "sigmoid_grad"):
+        return (_z(rng, scale=float(rng.choice([1.0, 5.0, 30.0]))),), {}
+    if fn in ("tanh", "tanh_grad"):
+        return (_z(rng, scale=2.0),), {}
+    if fn in ("relu", "relu_grad"):
+        return (_z(rng, zeros=True),), {}
+    if fn in ("leaky_relu", "leaky_relu_grad"):
+        kw = {"alpha": float(np.round(rng.uniform(0.01, 0.5), 3))} if rng.random() < 0.6 else {}
+        return (_z(rng, zeros=True),), kw
+    if fn in ("bce_loss", "bce_grad"):
+        shape = [(), (1,), (int(rng.integers(2, 7)),)][int(rng.integers(3))]
+        y_hat = rng.uniform(0.02, 0.98, size=shape)
+        y = rng.integers(0, 2, size=shape).astype(float) if rng.random() < 0.7 else np.round(rng.uniform(0, 1, shape), 2)
+        return (float(y) if shape == () else y, float(y_hat) if shape == () else y_hat), {}
+    if fn == "forward":
+        P = _params(rng)
+        return (P, rng.normal(0, 1, P[0][0].shape[1])), {}
+    if fn == "backward":
+        P = _params(rng)
+        zs, acts = _ref_forward(P, rng.normal(0, 1, P[0][0].shape[1]))
+        return (P, zs, acts, _label(rng)), {}
+    if fn == "sgd_step":
+        P = _params(rng)
+        grads = [(rng.normal(0, 1, W.shape), rng.normal(0, 1, b.shape)) for W, b in P]
+        return (P, grads, float(rng.choice([0.01, 0.1, 0.5, 1.0]))), {}
+    if fn == "train":
+        P = _params(rng)
+        N = int(rng.integers(2, 7))
+        X, y = rng.normal(0, 1, (N, P[0][0].shape[1])), rng.integers(0, 2, N).astype(float)
+        return (P, X, y), {"lr": float(rng.choice([0.05, 0.1, 0.5])), "epochs": int(rng.integers(1, 4))}
+    if fn == "jacobian_identity":
+        return (int(rng.integers(1, 9)),), {}
+    if fn == "jacobian_elementwise":
+        n = int(rng.integers(1, 7))
+        x = rng.uniform(0.5, 3.0, n) * rng.choice([-1.0, 1.0], n)
+        return (str(rng.choice(list("+-*/"))), rng.normal(0, 2, n), x, str(rng.choice(["w", "x"]))), {}
+    if fn == "jacobian_scalar_add":
+        return (rng.normal(0, 1, int(rng.integers(1, 7))), float(rng.normal()), str(rng.choice(["x", "z"]))), {}
+    if fn == "jacobian_sum":
+        return (rng.normal(0, 1, int(rng.integers(1, 9))),), {}
+    if fn == "chain_rule_example":
+        return (float(rng.uniform(0.2, 4.0) * rng.choice([-1.0, 1.0])),), {}
+    if fn == "chain_jacobians":
+        m, k, n = (int(v) for v in rng.integers(1, 6, 3))
+        if rng.random() < 0.15:  # shapes that do not chain
+            return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k + 1, n))), {}
+        return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k, n))), {}
+    if fn == "numerical_jacobian":
+        spec, n = _jac_fn(rng)
+        eps = float(rng.choice([1e-2, 1e-3, 1e-4, 1e-5]))
+        return (spec, rng.normal(0, 1, n)), {"eps": eps}
+    if fn == "relu_neuron":
+        w, b, X, _ = _relu_batch(rng)
+        return (w, b, X), {}
+    if fn == "neuron_grad":
+        w, b, X, _ = _relu_batch(rng, integer=rng.random() < 0.4)
+        return (w, b, X[int(rng.integers(len(X)))]), {}
+    if fn in ("mse_cost", "mse_grad"):
+        w, b, X, y = _relu_batch(rng, integer=rng.random() < 0.3)
+        return (w, b, X, y), {}
+    if fn == "gradient_descent":
+        w, b, X, y = _relu_batch(rng)
+        return (w, b, X, y), {"lr": float(rng.choice([0.01, 0.02, 0.05])), "steps": int(rng.integers(3, 30))}
+    raise KeyError(fn)
+
+
+def random_case(function: str, rng: Rng, name: str) -> Case:
+    """One random case of `function`, drawn from `rng` (seeded per student and function)."""
+    args, kwargs = _random_args(function, rng)
+    return Case(function=function, name=name, kind="random", args=args, kwargs=kwargs)

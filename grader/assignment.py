@@ -1,0 +1,170 @@
+"""Load an assignment definition (assignment.toml + cases.py in its folder) into frozen records."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+ASSIGNMENTS_ROOT = Path(__file__).resolve().parent.parent / "assignments"
+
+
+class AssignmentError(ValueError):
+    """The assignment definition is missing or malformed (an instructor's problem, not a student's)."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One contract function: where it belongs, what it is worth and how it is compared."""
+
+    name: str
+    part: str
+    signature: str
+    points: float
+    returns: str
+    rtol: float
+    atol: float
+    output_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the assignment: a group of functions with a gradebook column of its own."""
+
+    name: str
+    title: str
+    functions: tuple[FunctionSpec, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The whole definition; `fingerprint` changes when the TOML, cases or reference change."""
+
+    id: str
+    title: str
+    folder: Path
+    reference: str
+    seed: int
+    random_cases: int
+    public_random_cases: int
+    parts: tuple[Part, ...]
+    fingerprint: str
+
+    @property
+    def functions(self) -> tuple[FunctionSpec, ...]:
+        return tuple(f for p in self.parts for f in p.functions)
+
+    def function(self, name: str) -> FunctionSpec:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def max_total(self) -> float:
+        return sum(f.points for f in self.functions)
+
+
+def find_folder(name_or_path: str) -> Path:
+    """An assignment is named (`hw03`, looked up under assignments/) or given as a folder path."""
+    candidate = Path(name_or_path)
+    if (candidate / "assignment.toml").is_file():
+        return candidate.resolve()
+    named = ASSIGNMENTS_ROOT / name_or_path
+    if (named / "assignment.toml").is_file():
+        return named
+    known = sorted(p.parent.name for p in ASSIGNMENTS_ROOT.glob("*/assignment.toml"))
+    raise AssignmentError(
+        f"unknown assignment {name_or_path!r}: no assignment.toml there; known: {', '.join(known) or 'none'}"
+    )
+
+
+def load_assignment(name_or_path: str = "hw03") -> Assignment:
+    """Read and validate `assignment.toml`; raise AssignmentError naming the problem."""
+    folder = find_folder(name_or_path)
+    toml_path = folder / "assignment.toml"
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AssignmentError(f"{toml_path}: {exc}") from exc
+    try:
+        tol = data.get("tolerance", {})
+        rtol, atol = float(tol.get("rtol", 1e-6)), float(tol.get("atol", 1e-9))
+        parts = tuple(
+            Part(
+                name=p["name"],
+                title=p.get("title", p["name"]),
+                functions=tuple(
+                    FunctionSpec(
+                        name=f["name"],
+                        part=p["name"],
+                        signature=f.get("signature", f["name"] + "(...)"),
+                        points=float(f["points"]),
+                        returns=f.get("returns", ""),
+                        rtol=float(f.get("rtol", rtol)),
+                        atol=float(f.get("atol", atol)),
+                        output_names=tuple(f.get("output_names", ())),
+                    )
+                    for f in p["function"]
+                ),
+            )
+            for p in data["part"]
+        )
+        assignment = Assignment(
+            id=str(data["id"]),
+            title=str(data.get("title", data["id"])),
+            folder=folder,
+            reference=str(data["reference"]),
+            seed=int(data["seed"]),
+            random_cases=int(data.get("random_cases", 20)),
+            public_random_cases=int(data.get("public_random_cases", 5)),
+            parts=parts,
+            fingerprint=_fingerprint(folder, str(data["reference"])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AssignmentError(f"{toml_path}: missing or invalid entry: {exc}") from exc
+    names = [f.name for f in assignment.functions]
+    if len(set(names)) != len(names):
+        raise AssignmentError(f"{toml_path}: a function is listed twice")
+    if not (folder / "cases.py").is_file():
+        raise AssignmentError(f"{folder}: cases.py (the case generators) is missing")
+    return assignment
+
+
+def load_generators(assignment: Assignment) -> ModuleType:
+    """Import the assignment's cases.py (it may import the reference: it runs in the grader only)."""
+    path = assignment.folder / "cases.py"
+    spec = importlib.util.spec_from_file_location(f"_assignment_cases_{assignment.id}", path)
+    if spec is None or spec.loader is None:
+        raise AssignmentError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for needed in ("fixed_cases", "random_case"):
+        if not callable(getattr(module, needed, None)):
+            raise AssignmentError(f"{path} must define {needed}()")
+    return module
+
+
+def load_reference(assignment: Assignment) -> ModuleType:
+    """Import the trusted reference module named by the definition (grader process only)."""
+    try:
+        return importlib.import_module(assignment.reference)
+    except ImportError as exc:
+        raise AssignmentError(f"reference module {assignment.reference!r} cannot be imported: {exc}") from exc
+
+
+def _fingerprint(folder: Path, reference: str) -> str:
+    digest = hashlib.sha256()
+    files = sorted(folder.glob("*.toml")) + sorted(folder.glob("*.py"))
+    spec = importlib.util.find_spec(reference)
+    if spec is not None:
+        roots = list(spec.submodule_search_locations or [])
+        files += sorted(f for r in roots for f in Path(r).glob("*.py"))
+        if not roots and spec.origin:
+            files.append(Path(spec.origin))
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]

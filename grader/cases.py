@@ -1,0 +1,49 @@
+"""Build one student's cases: fixed (lecture + edge), public random and per-student random ones."""
+from __future__ import annotations
+
+import hashlib
+import zlib
+from types import ModuleType
+
+import numpy as np
+
+from grader.assignment import Assignment
+from grader.model import Case
+
+PUBLIC_STREAM = "public"
+
+
+def student_seed(assignment_seed: int, student: str) -> int:
+    """The seed of a student's hidden cases: stable across runs, different between students."""
+    digest = hashlib.sha256(f"{assignment_seed}:{student}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _rng(seed: int, stream: str, function: str) -> np.random.Generator:
+    """An independent stream per (seed, stream, function): adding a function changes no other's cases."""
+    return np.random.default_rng([seed, zlib.crc32(stream.encode()), zlib.crc32(function.encode())])
+
+
+def build_cases(
+    assignment: Assignment, generators: ModuleType, seed: int, *, public_only: bool = False
+) -> tuple[Case, ...]:
+    """All cases of every function, in definition order: fixed, public random, then hidden random."""
+    cases: list[Case] = []
+    for spec in assignment.functions:
+        cases.extend(generators.fixed_cases(spec.name))
+        rng = _rng(assignment.seed, PUBLIC_STREAM, spec.name)
+        for i in range(assignment.public_random_cases):
+            case = generators.random_case(spec.name, rng, f"public random {i + 1:02d}")
+            cases.append(_replace(case, public=True))
+        if public_only:
+            continue
+        rng = _rng(seed, "student", spec.name)
+        for i in range(assignment.random_cases):
+            cases.append(generators.random_case(spec.name, rng, f"random {i + 1:02d}"))
+    return tuple(cases)
+
+
+def _replace(case: Case, **changes: object) -> Case:
+    from dataclasses import replace
+
+    return replace(case, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""The `grade` command: a thin layer of flags over `grader.pipeline.grade_class`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.assignment import AssignmentError
+from grader.discover import DiscoveryError
+from grader.model import StudentResult
+from grader.pipeline import ClassRun, GradeOptions, grade_class
+from grader.progress import Progress
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="grade", description="Grade a class of submissions against the reference solution.",
+        epilog="Exit status: 0 when grading ran (whatever the scores), 2 for a usage error, 1 for a grader fault.")
+    p.add_argument("submissions", type=Path, help="folder of submissions, or a .zip as the LMS exports it")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
+    p.add_argument("--assignment", default="hw03", help="assignment name or folder (default: hw03)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="limit for loading a submission and for each call of a student function (default: 10)")
+    p.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="memory limit of a student's process (default: 2048)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="students graded at once (default: number of CPUs)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="assignment seed for the random cases (default: the assignment's own)")
+    p.add_argument("--force", action="store_true", help="regrade every student, even unchanged ones")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def summary(run: ClassRun) -> str:
+    statuses = Counter(r.status for r in run.results)
+    graded = [r for r in run.results if r.status != "grader_error"]
+    mean = sum(r.percent for r in graded) / len(graded) if graded else 0.0
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+    late = sum(r.late for r in run.results)
+    timeouts = sum(r.status == "timeout" or any(c.outcome == "timeout" for c in r.checks) for r in run.results)
+    load_errors = sum(n for s, n in statuses.items() if s not in ("graded", "timeout"))
+    return (f"{run.assignment.id}: {len(run.results)} students in {run.seconds:.1f} s "
+            f"({run.regraded} graded now, {run.reused} unchanged since the last run)\n"
+            f"  status: {counts or 'none'}; late: {late}; mean {mean:.1f}%\n"
+            f"  timeouts: {timeouts} students; load errors: {load_errors}\n"
+            f"  wrote {run.grades_csv} and {run.checks_csv}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.submissions.exists():
+        print(f"grade: error: {args.submissions} does not exist (give the folder or .zip of submissions)",
+              file=sys.stderr)
+        return 2
+    if args.timeout <= 0 or args.memory <= 0 or args.jobs <= 0:
+        print("grade: error: --timeout, --memory and --jobs must be positive", file=sys.stderr)
+        return 2
+    options = GradeOptions(submissions=args.submissions, out=args.out, assignment=args.assignment,
+                           timeout=args.timeout, memory_mb=args.memory, jobs=args.jobs, seed=args.seed,
+                           force=args.force)
+    progress: list[Progress] = []
+
+    def on_start(total: int) -> None:
+        if not args.quiet and total:
+            progress.append(Progress(total))
+
+    def on_result(result: StudentResult) -> None:
+        for bar in progress:
+            bar.advance(f"{result.student}: {result.status} {result.percent:.0f}%")
+
+    try:
+        run = grade_class(options, on_result=on_result, on_start=on_start)
+    except (AssignmentError, DiscoveryError) as exc:
+        print(f"grade: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"grade: error: {exc.strerror or exc} ({exc.filename or args.out}); check that the output folder "
+              "is writable and the disk is not full", file=sys.stderr)
+        return 1
+    finally:
+        for bar in progress:
+            bar.close()
+    print(summary(run))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""Expected values: the reference called on a case, in the grader's own process only."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from grader import testfuncs
+from grader.model import Case, FuncSpec
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the reference returned, or the exception types it raised (e.g. ValueError)."""
+
+    value: Any = None
+    raises: tuple[str, ...] = ()
+    error: str = ""
+
+
+def _materialise(value: Any) -> Any:
+    """Fresh copies of the arguments, with FuncSpec descriptions turned into callables."""
+    if isinstance(value, FuncSpec):
+        return testfuncs.build(value)
+    if isinstance(value, list):
+        return [_materialise(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_materialise(v) for v in value)
+    return copy.deepcopy(value)
+
+
+def expected_for(reference: ModuleType, case: Case) -> Expected:
+    """Run the reference on a copy of the case's inputs; an exception is an expected outcome."""
+    fn = getattr(reference, case.function)
+    args = _materialise(case.args)
+    kwargs = {k: _materialise(v) for k, v in case.kwargs.items()}
+    try:
+        return Expected(value=fn(*args, **kwargs))
+    except Exception as exc:  # the reference raising is part of the contract (e.g. ValueError)
+        names = tuple(t.__name__ for t in type(exc).__mro__ if t not in (object, BaseException))
+        return Expected(raises=names, error=f"{type(exc).__name__}: {exc}")

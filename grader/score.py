@@ -1,0 +1,75 @@
+"""Turn call outcomes into scored checks: compare with the expected value, explain every failure."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grader import describe
+from grader.assignment import Assignment, FunctionSpec
+from grader.compare import compare
+from grader.expected import Expected
+from grader.model import CallOutcome, Case, Check
+
+
+def verdict(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expected) -> tuple[bool, str]:
+    """(passed, message) for one case; the message says what was wrong and how to see it."""
+    fn = spec.name
+    if outcome.status == "missing":
+        return False, outcome.error or f"`{fn}` is not defined in your submission: check its name and that its cell ran"
+    if outcome.status in ("timeout", "crashed", "skipped", "not_run"):
+        return False, outcome.error or f"`{fn}` did not run ({outcome.status})"
+    if outcome.status == "raised":
+        raised = outcome.error.split(":", 1)[0].strip()
+        if expected.raises and (raised in expected.raises or set(outcome.error_types) & set(expected.raises)):
+            return True, ""
+        if raised == "NotImplementedError":
+            return False, f"`{fn}` is not implemented yet (it raises NotImplementedError)"
+        text = f"raised {outcome.error}"
+        if expected.raises:
+            text += f"; expected {expected.raises[0]} ({expected.error})"
+        return False, text + (f"\n{outcome.traceback}" if outcome.traceback else "")
+    if expected.raises:
+        return False, (f"returned {describe.value(outcome.value, 120)} but should raise {expected.raises[0]} "
+                       f"({case.note or expected.error})")
+    if outcome.mutated:
+        return False, (f"modified its input {', '.join(outcome.mutated)} in place; functions must not change "
+                       "their inputs (work on a copy, e.g. `W - lr * dW` instead of `W -= lr * dW`)")
+    if case.forbid_warnings:
+        runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
+        if runtime:
+            return False, (f"raised {runtime[0]}; this case must run without RuntimeWarning "
+                           "(use a numerically stable formula)")
+    problem = compare(expected.value, outcome.value, rtol=spec.rtol, atol=spec.atol,
+                      names=spec.output_names if len(spec.output_names) > 1 else (),
+                      name=spec.output_names[0] if len(spec.output_names) == 1 else "result")
+    return (problem is None), (problem or "")
+
+
+def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[CallOutcome],
+          expecteds: Sequence[Expected], seed: int) -> tuple[Check, ...]:
+    """One Check per case; a function's points are shared among its cases by weight."""
+    weights: dict[str, float] = {}
+    for case in cases:
+        weights[case.function] = weights.get(case.function, 0.0) + case.weight
+    checks = []
+    for case, outcome, expected in zip(cases, outcomes, expecteds, strict=True):
+        spec = assignment.function(case.function)
+        passed, problem = verdict(spec, case, outcome, expected)
+        max_points = spec.points * case.weight / weights[case.function]
+        message = ""
+        if not passed:
+            origin = f"case '{case.name}'" + (f" (seed {seed})" if case.kind == "random" and not case.public else "")
+            note = f" -- {case.note}" if case.note else ""
+            message = f"{origin}{note}\n call: {describe.call(case, spec.signature)}\n{problem}"
+        checks.append(Check(part=spec.part, function=spec.name, case=case.name, kind=case.kind, passed=passed,
+                            points=max_points if passed else 0.0, max_points=max_points, message=message,
+                            fault="none" if passed else "student", public=case.public,
+                            outcome=outcome.status))
+    return tuple(checks)
+
+
+def part_totals(assignment: Assignment, checks: Sequence[Check]) -> dict[str, float]:
+    """Points earned per part, in definition order."""
+    totals = {p.name: 0.0 for p in assignment.parts}
+    for c in checks:
+        totals[c.part] += c.points
+    return totals
