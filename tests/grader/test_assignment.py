@@ -1,0 +1,48 @@
+"""grader.assignment: the definition loads, validates and fingerprints its inputs."""
+import shutil
+
+import pytest
+
+from grader.assignment import AssignmentError, load_assignment, load_generators
+
+
+def test_hw03_has_five_parts_and_100_points():
+    a = load_assignment("hw03")
+    assert [p.name for p in a.parts] == ["perceptron", "activations", "mlp", "jacobian", "relu_mse"]
+    assert a.max_total == pytest.approx(100.0)
+    backprop = a.function("backward").points
+    assert backprop == max(f.points for f in a.functions)
+
+
+def test_unknown_assignment_names_the_known_ones():
+    with pytest.raises(AssignmentError, match="hw03"):
+        load_assignment("hw99")
+
+
+def test_a_second_assignment_is_just_a_folder(tmp_path):
+    folder = tmp_path / "hw04"
+    shutil.copytree(load_assignment("hw03").folder, folder)
+    text = (folder / "assignment.toml").read_text().replace('id = "hw03"', 'id = "hw04"')
+    (folder / "assignment.toml").write_text(text)
+    a = load_assignment(str(folder))
+    assert a.id == "hw04" and a.folder == folder
+    assert load_generators(a).fixed_cases("relu")
+
+
+def test_fingerprint_changes_when_the_cases_change(tmp_path):
+    folder = tmp_path / "hw03copy"
+    shutil.copytree(load_assignment("hw03").folder, folder)
+    before = load_assignment(str(folder)).fingerprint
+    with open(folder / "cases.py", "a") as f:
+        f.write("\n# changed\n")
+    assert load_assignment(str(folder)).fingerprint != before
+
+
+def test_malformed_definition_is_a_clear_error(tmp_path):
+    (tmp_path / "assignment.toml").write_text('id = "x"\n[[part]]\nname = "p"\n')
+    (tmp_path / "cases.py").write_text("")
+    with pytest.raises(AssignmentError, match="missing or invalid"):
+        load_assignment(str(tmp_path))
+    (tmp_path / "assignment.toml").write_text("id = ")
+    with pytest.raises(AssignmentError, match="assignment.toml"):
+        load_assignment(str(tmp_path))

@@ -1,0 +1,66 @@
+"""grader.score: points shared by weight, and a message for every way a case can fail."""
+import numpy as np
+import pytest
+
+from grader.assignment import load_assignment
+from grader.expected import Expected
+from grader.model import CallOutcome, Case
+from grader.score import part_totals, score, verdict
+
+
+@pytest.fixture(scope="module")
+def hw03():
+    return load_assignment("hw03")
+
+
+def _case(fn="relu", **kw):
+    return Case(function=fn, name=kw.pop("name", "c"), kind=kw.pop("kind", "edge"), args=(np.array([1.0]),), **kw)
+
+
+def test_points_are_shared_by_weight(hw03):
+    cases = [_case(name="a", weight=1.0), _case(name="b", weight=3.0)]
+    outcomes = [CallOutcome("returned", value=np.array([1.0])), CallOutcome("returned", value=np.array([0.0]))]
+    checks = score(hw03, cases, outcomes, [Expected(np.array([1.0]))] * 2, seed=7)
+    points = hw03.function("relu").points
+    assert checks[0].passed and checks[0].points == pytest.approx(points / 4)
+    assert not checks[1].passed and checks[1].points == 0 and checks[1].max_points == pytest.approx(3 * points / 4)
+    assert part_totals(hw03, checks)["activations"] == pytest.approx(points / 4)
+    assert checks[1].fault == "student" and "relu(z=array([1.]))" in checks[1].message
+
+
+def test_random_case_message_carries_the_seed(hw03):
+    case = _case(kind="random", name="random 03")
+    (check,) = score(hw03, [case], [CallOutcome("returned", value=np.array([2.0]))], [Expected(np.array([1.0]))], 99)
+    assert "case 'random 03' (seed 99)" in check.message
+
+
+@pytest.mark.parametrize("outcome, expected, needle", [
+    (CallOutcome("raised", error="NotImplementedError: "), Expected(np.ones(1)), "not implemented yet"),
+    (CallOutcome("raised", error="ZeroDivisionError: division by zero", traceback="line 3"), Expected(np.ones(1)),
+     "raised ZeroDivisionError"),
+    (CallOutcome("missing"), Expected(np.ones(1)), "not defined"),
+    (CallOutcome("timeout", error="timed out after 10 s"), Expected(np.ones(1)), "timed out"),
+    (CallOutcome("returned", value=np.ones(1), mutated=("z",)), Expected(np.ones(1)), "modified its input z"),
+    (CallOutcome("returned", value=np.ones(1)), Expected(raises=("ValueError",), error="ValueError: x"),
+     "should raise ValueError"),
+])
+def test_failures_explain_themselves(hw03, outcome, expected, needle):
+    passed, message = verdict(hw03.function("relu"), _case(), outcome, expected)
+    assert not passed and needle in message
+
+
+def test_expected_exception_passes_by_name_or_base_class(hw03):
+    spec, case = hw03.function("chain_jacobians"), _case("chain_jacobians")
+    exp = Expected(raises=("ValueError", "Exception"), error="ValueError: no")
+    assert verdict(spec, case, CallOutcome("raised", error="ValueError: shapes"), exp)[0]
+    assert verdict(spec, case, CallOutcome("raised", error="LinAlgError: x", error_types=("LinAlgError", "ValueError")),
+                   exp)[0]
+    assert not verdict(spec, case, CallOutcome("raised", error="AssertionError: x"), exp)[0]
+
+
+def test_runtime_warning_fails_a_stability_case_only(hw03):
+    spec = hw03.function("sigmoid")
+    warned = CallOutcome("returned", value=np.array([0.0, 1.0]), warnings=("RuntimeWarning: overflow encountered in exp",))
+    exp = Expected(np.array([0.0, 1.0]))
+    assert not verdict(spec, _case("sigmoid", forbid_warnings=True), warned, exp)[0]
+    assert verdict(spec, _case("sigmoid"), warned, exp)[0]

@@ -1,0 +1,73 @@
+"""grader.store and grader.csvout: atomic files, resume keys, exact CSV columns."""
+import csv
+import io
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.csvout import checks_csv, grades_csv, write_csvs
+from grader.model import Check, StudentResult
+from grader.store import ResultStore, atomic_write, from_json, result_key, to_json
+
+
+def _result(student="alice", total=12.5, **kw):
+    check = Check(part="mlp", function="backward", case="lecture", kind="lecture", passed=False, points=0.0,
+                  max_points=2.0, message='line1\nline2, "quoted"', fault="student")
+    base = dict(student=student, status="graded", message="", late=False, seed=42, submission="a.py",
+                parts={"perceptron": 0.0, "activations": 0.0, "mlp": total, "jacobian": 0.0, "relu_mse": 0.0},
+                total=total, max_total=100.0, checks=(check,), key="k1")
+    base.update(kw)
+    return StudentResult(**base)
+
+
+def test_result_round_trips_through_json():
+    r = _result()
+    assert from_json(to_json(r)) == r
+
+
+def test_store_returns_result_only_for_matching_key(tmp_path):
+    store = ResultStore(tmp_path, lambda s: s.replace("/", "_"))
+    store.save(_result())
+    assert store.load("alice", "k1") == _result()
+    assert store.load("alice", "other") is None
+    assert store.load("bob", "k1") is None
+    store.path("alice").write_text("{corrupt")
+    assert store.load("alice", "k1") is None
+
+
+def test_result_key_depends_on_bytes_assignment_seed(tmp_path):
+    f = tmp_path / "a.py"
+    f.write_text("x = 1")
+    k = result_key(f, "A", 1, "G")
+    assert k == result_key(f, "A", 1, "G")
+    assert len({k, result_key(f, "B", 1, "G"), result_key(f, "A", 2, "G"), result_key(f, "A", 1, "H")}) == 4
+    f.write_text("x = 2")
+    assert result_key(f, "A", 1, "G") != k
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    atomic_write(tmp_path / "x.csv", "a,b\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_grades_csv_has_exact_columns_sorted_by_student():
+    a = load_assignment("hw03")
+    text = grades_csv(a, [_result("zoe", 50.0, late=True), _result("adam", 12.5)])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["student", "perceptron", "activations", "mlp", "jacobian", "relu_mse", "total",
+                       "max_total", "percent", "status", "late", "seed"]
+    assert [r[0] for r in rows[1:]] == ["adam", "zoe"]
+    assert rows[1][3] == "12.5" and rows[1][8] == "12.5" and rows[2][10] == "true" and rows[1][11] == "42"
+
+
+def test_checks_csv_has_exact_columns_and_escapes_messages():
+    rows = list(csv.DictReader(io.StringIO(checks_csv([_result()]))))
+    assert list(rows[0]) == ["student", "part", "function", "check", "passed", "points", "max_points", "message"]
+    assert rows[0]["passed"] == "false" and rows[0]["message"] == 'line1\nline2, "quoted"'
+
+
+def test_write_csvs_utf8(tmp_path):
+    grades, _ = write_csvs(tmp_path, load_assignment("hw03"), [_result("zoë")])
+    assert "zoë" in grades.read_text(encoding="utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        grades.read_bytes().decode("ascii")
