@@ -1,0 +1,288 @@
+"""Student-side runtime: loads the Program in a fresh namespace and runs the planned calls."""
+from __future__ import annotations
+
+import base64
+import binascii
+import builtins
+import json
+import linecache
+import math
+import os
+import socket
+import sys
+import time
+import traceback
+import types
+import warnings
+from typing import Any, Callable, Iterator, NoReturn
+
+import numpy as np
+
+import grader
+from grader import codec
+from grader.sandbox import frames, guard, traces
+
+BLOCKED_PACKAGES = ("reference", "assignments", "grader")
+PLAN_MAX_BYTES = 1 << 30
+_NUMPY_DEFAULT_ERRORS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
+
+
+def _load_builder() -> tuple[Callable[[Any], Any] | None, str]:
+    """grader.testfuncs.build, imported once in the fork server (before any barrier exists)."""
+    try:
+        from grader.testfuncs import build
+    except ModuleNotFoundError as exc:
+        if exc.name != "grader.testfuncs":
+            return None, f"grader.testfuncs failed to import: {exc}"
+        return None, "grader.testfuncs is not available"
+    except Exception as exc:  # noqa: BLE001 - reported when a FuncSpec needs it
+        return None, f"grader.testfuncs failed to import: {type(exc).__name__}: {exc}"
+    return build, ""
+
+
+_BUILD, _BUILD_PROBLEM = _load_builder()
+
+
+def _build_func(spec: Any) -> Any:
+    if _BUILD is None:
+        raise RuntimeError(_BUILD_PROBLEM)
+    return _BUILD(spec)
+
+
+def _arrays(value: Any, label: str) -> Iterator[tuple[str, np.ndarray]]:
+    """Every ndarray inside value (through lists, tuples and dicts) with a readable label."""
+    if type(value) is np.ndarray:
+        yield label, value
+    elif type(value) in (list, tuple):
+        for i, item in enumerate(value):
+            yield from _arrays(item, f"{label}[{i}]")
+    elif type(value) is dict:
+        for key, item in value.items():
+            yield from _arrays(item, f"{label}[{key!r}]")
+
+
+class Runtime:
+    """One student process: its channel, protections, namespace and the plan it runs."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sendall = sock.sendall  # bound C method: survives patching of socket.socket
+        self._perf = time.perf_counter
+        self._exit = os._exit
+        self._catch_warnings = warnings.catch_warnings
+        self._simplefilter = warnings.simplefilter
+        self._errstate = np.errstate
+        self._sock = sock
+        self.namespace: dict[str, Any] = {}
+        self.filenames: frozenset[str] = frozenset()
+        self.load_note = ""
+        self.memory_mb: int | None = None
+        self.captures: list[guard.OutputCapture] = []
+        self.guard: guard.ModuleGuard | None = None
+
+    def read_plan(self) -> tuple[dict[str, Any], list[bytes]]:
+        header = frames.recv_frame(self._sock, max_bytes=PLAN_MAX_BYTES)
+        if header is None:
+            self._exit(0)  # the grader went away before sending a plan
+        plan = codec.decode(header, max_bytes=PLAN_MAX_BYTES)
+        blobs = []
+        for _ in plan["calls"]:
+            blob = frames.recv_frame(self._sock, max_bytes=PLAN_MAX_BYTES)
+            if blob is None:
+                self._exit(0)
+            blobs.append(blob)
+        return plan, blobs
+
+    def protect(self, plan: dict[str, Any]) -> None:
+        """Everything that must be in place before the first line of student code runs."""
+        limit = int(plan["output_chars"])
+        self.captures = [guard.OutputCapture(1, "stdout", limit),
+                         guard.OutputCapture(2, "stderr", limit)]
+        sys.stdout = sys.__stdout__ = self.captures[0]
+        sys.stderr = sys.__stderr__ = self.captures[1]
+        guarded = [builtins, json, json.encoder, json.decoder, json.scanner, base64, binascii,
+                   np, os, time, math, traceback, linecache, codec, frames, guard, traces,
+                   sys.modules[__name__]]
+        self.guard = guard.ModuleGuard(guarded)
+        sys.meta_path.insert(0, guard.ImportBarrier(BLOCKED_PACKAGES))
+        guard.forget_modules(BLOCKED_PACKAGES)
+        here = os.getcwd()
+        sys.path[:] = [p for p in sys.path if p not in ("", ".", here, _REPO)]
+        cells = plan["cells"]
+        sys.argv = [cells[0]["filename"] if cells else "submission.py"]
+        self.memory_mb = int(plan["memory_mb"])
+
+    def send(self, message: dict[str, Any], value: bytes | None = None) -> None:
+        data = frames.pack(codec.encode(message, strict=True, max_bytes=PLAN_MAX_BYTES))
+        if value is not None:
+            data += frames.pack(value)
+        self._sendall(data)
+
+    def finish_output(self) -> None:
+        for capture in self.captures:
+            capture.finish()
+
+    def load(self, plan: dict[str, Any]) -> bool:
+        """Run the student's cells; send the "load" frame; False when nothing can be called."""
+        kind, cells = plan["kind"], plan["cells"]
+        module = types.ModuleType("submission")
+        self.namespace = module.__dict__
+        sys.modules["submission"] = module
+        if kind == "py" and len(cells) == 1:
+            self.namespace["__file__"] = cells[0]["filename"]
+        self.filenames = frozenset(c["filename"] for c in cells)
+        status, message, notes = "ok", "", []
+        for cell in cells:
+            source, filename, label = cell["source"], cell["filename"], cell["label"]
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            try:
+                code = compile(source, filename, "exec", dont_inherit=True)
+            except BaseException as exc:  # noqa: BLE001 - SyntaxError, ValueError (null bytes)...
+                if kind == "py":
+                    status, message = "syntax_error", traces.syntax_message(exc, filename)
+                    break
+                notes.append(self._compile_note(exc, label))
+                continue
+            with self.guard_off():
+                error = self._execute(code)
+            if error is not None:
+                line = traces.last_line_in(error, filename)
+                where = f"{label}{f', line {line}' if line else ''}"
+                summary = f"{where}: {traces.describe(error, self.memory_mb)}"
+                if kind == "py":
+                    status = "load_error"
+                    message = summary + "\n" + traces.student_traceback(
+                        error, self.filenames, self.memory_mb)
+                    self.load_note = f" (loading stopped at {where} with {traces.describe(error)})"
+                    break
+                notes.append(summary)
+        last = status == "syntax_error" or not plan["calls"]
+        if last:
+            self.finish_output()
+        self.send({"type": "load", "status": status, "message": message, "warnings": notes})
+        return status != "syntax_error"
+
+    @staticmethod
+    def _compile_note(exc: BaseException, label: str) -> str:
+        if isinstance(exc, SyntaxError):
+            line = f", line {exc.lineno}" if exc.lineno else ""
+            return f"{label}{line}: {traces.exception_name(exc)}: {exc.msg}"
+        return f"{label}: {traces.describe(exc)}"
+
+    def _execute(self, code: Any) -> BaseException | None:
+        try:
+            exec(code, self.namespace)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            return exc
+        return None
+
+    def guard_off(self) -> _Untrusted:
+        return _Untrusted(self.guard)
+
+    def call(self, call: dict[str, Any], blob: bytes, last: bool) -> None:
+        """Run one planned call and send its "result" frame (and value frame)."""
+        name = call["function"]
+        result: dict[str, Any] = {"type": "result", "index": call["index"], "status": "returned",
+                                  "error": "", "error_types": [], "traceback": "",
+                                  "warnings": [], "mutated": [],
+                                  "seconds": 0.0, "value": False}
+        value_bytes = None
+        try:
+            args, kwargs = codec.decode(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
+        except Exception as exc:  # noqa: BLE001 - a grader-side problem, reported as data
+            result.update(status="not_run", error=f"the sandbox could not rebuild the arguments "
+                                                  f"of this case: {exc}")
+            return self._send_result(result, None, last)
+        func = self.namespace.get(name)
+        if func is None or not callable(func):
+            what = ("is not defined" if func is None
+                    else f"is not a function (it is of type {codec.type_name(func)})")
+            result.update(status="missing", error=f"{name} {what} in the submission{self.load_note}")
+            return self._send_result(result, None, last)
+        originals = [(label, arr, arr.copy()) for i, a in enumerate(args)
+                     for label, arr in _arrays(a, f"arg {i}")]
+        originals += [(label, arr, arr.copy()) for k, v in kwargs.items()
+                      for label, arr in _arrays(v, k)]
+        outcome, caught, seconds = self._invoke(func, args, kwargs)
+        result["seconds"] = seconds
+        result["warnings"] = traces.warning_texts(caught)
+        if type(outcome) is _Raised:  # never isinstance: a student __class__ may lie
+            exc = outcome.exc
+            result.update(status="raised", error=traces.describe(exc, self.memory_mb),
+                          error_types=traces.class_names(exc),
+                          traceback=traces.student_traceback(exc, self.filenames, self.memory_mb))
+            del exc, outcome
+        else:
+            value_bytes, error = self._encode_value(outcome)
+            result.update(value=True, error=error)
+        result["mutated"] = [label for label, arr, copy in originals
+                             if arr.shape != copy.shape or arr.dtype != copy.dtype
+                             or arr.tobytes() != copy.tobytes()]
+        self._send_result(result, value_bytes, last)
+
+    def _invoke(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                ) -> tuple[Any, list[Any], float]:
+        caught: list[Any] = []
+        with self.guard_off():
+            start = self._perf()
+            try:
+                with self._catch_warnings(record=True) as caught, self._errstate(
+                        **_NUMPY_DEFAULT_ERRORS):
+                    self._simplefilter("always")
+                    value = func(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - every failure is data
+                value = _Raised(exc)
+            seconds = self._perf() - start
+        return value, caught, seconds
+
+    @staticmethod
+    def _encode_value(value: Any) -> tuple[bytes, str]:
+        try:
+            return codec.encode(value), ""
+        except codec.WireError as exc:
+            problem = f"the result could not be sent back: {exc}"
+        except BaseException as exc:  # noqa: BLE001 - student __repr__/__float__ may misbehave
+            problem = f"the result could not be sent back: {traces.describe(exc)}"
+        marker = codec.Unsupported(codec.type_name(value), problem[:200])
+        return codec.encode(marker), problem
+
+    def _send_result(self, result: dict[str, Any], value: bytes | None, last: bool) -> None:
+        if last:
+            self.finish_output()
+        self.send(result, value)
+
+
+class _Raised:
+    """Wraps an exception raised by student code (distinguishes it from a returned value)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class _Untrusted:
+    """Context manager: leaves the module guard so student code sees its own patches."""
+
+    def __init__(self, module_guard: guard.ModuleGuard | None) -> None:
+        self._guard = module_guard
+
+    def __enter__(self) -> None:
+        if self._guard is not None:
+            self._guard.__exit__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._guard is not None:
+            self._guard.__enter__()
+
+
+def main(sock: socket.socket) -> NoReturn:
+    """Entry point in the forked student process; never returns."""
+    runtime = Runtime(sock)
+    plan, blobs = runtime.read_plan()
+    runtime.protect(plan)
+    assert runtime.guard is not None
+    with runtime.guard:
+        if runtime.load(plan):
+            calls = plan["calls"]
+            for i, (call, blob) in enumerate(zip(calls, blobs)):
+                runtime.call(call, blob, last=i == len(calls) - 1)
+    runtime._exit(0)

@@ -1,0 +1,79 @@
+"""The scratch dir as the grader sees it: capped, safe reads of the student's output, and removal."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from typing import Any
+
+
+def read_head(path: str, limit: int) -> tuple[bytes, int]:
+    """Up to `limit` bytes from the start of a regular file, and its size.
+
+    Refuses symlinks, FIFOs and devices (the student controls the scratch dir), so reading
+    can neither block nor leave the scratch dir.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return b"", 0
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return b"", 0
+        chunks: list[bytes] = []
+        got = 0
+        while got < limit:
+            chunk = os.read(fd, min(limit - got, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks), max(info.st_size, got)
+    except OSError:
+        return b"", 0
+    finally:
+        os.close(fd)
+
+
+class Output:
+    """One stream's text across the child's incarnations, capped at `cap` bytes in total."""
+
+    def __init__(self, name: str, cap: int) -> None:
+        self.name = name
+        self.cap = cap
+        self.parts: list[bytes] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def add_file(self, path: str, note: str = "") -> None:
+        """Append what an incarnation wrote (after `note`, if it wrote anything)."""
+        head, size = read_head(path, self.cap - self.kept)
+        self.dropped += size - len(head)
+        if head:
+            if note:
+                self.parts.append(note.encode())
+            self.parts.append(head)
+            self.kept += len(head)
+
+    def text(self) -> str:
+        text = b"".join(self.parts).decode("utf-8", errors="replace")
+        if self.dropped:
+            text += (f"\n[sandbox: {self.dropped} more bytes of {self.name} were not kept "
+                     f"(limit {self.cap} bytes)]\n")
+        return text
+
+
+def remove_tree(path: str) -> None:
+    """Remove a scratch tree even if the student made parts of it read-only."""
+
+    def retry(func: Any, target: str, _exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(target), stat.S_IRWXU)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, stat.S_IRWXU)
+            func(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=retry)

@@ -1,0 +1,307 @@
+"""One student's run: fork, send the plan, enforce deadlines, restart after timeouts and crashes."""
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from grader import codec
+from grader.model import CallOutcome, Case, Program
+from grader.sandbox import frames
+from grader.sandbox.control import ZygoteProcess, describe_exit
+from grader.sandbox.scratch import Output, remove_tree
+from grader.sandbox.records import Limits, RunReport
+
+if TYPE_CHECKING:
+    from grader.sandbox.runner import Sandbox
+
+HEADER_MAX = 1 << 20  # a result header from the child (value travels in its own frame)
+VALUE_MAX = codec.MAX_BYTES + 4096
+ARGS_MAX = 1 << 28
+MARKER_ROOM = 512  # bytes of the output cap left for the child's truncation notes
+EXIT_WAIT = 2.0  # seconds to wait for the fork server's exit report of a dead child
+RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
+LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
+MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT})
+
+
+class ChildGone(Exception):
+    """The student process stopped talking: it died, hung up, or sent malformed data."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.hint = hint
+
+    def text(self, during: str) -> str:
+        return f"the student process {self.what} {during}" + (f"; {self.hint}" if self.hint else "")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+@dataclass
+class _Child:
+    zygote: ZygoteProcess
+    pid: int
+    sock: socket.socket
+    number: int
+    exit_known: bool = False
+
+
+class Session:
+    """Runs one Program against its cases; every failure of the student's code becomes data."""
+
+    def __init__(self, sandbox: Sandbox, program: Program, cases: tuple[Case, ...],
+                 limits: Limits) -> None:
+        self.sandbox, self.program, self.cases, self.limits = sandbox, program, cases, limits
+        self.outcomes: list[CallOutcome | None] = [None] * len(cases)
+        self.payloads: dict[int, bytes] = {}
+        self.load: tuple[str, str, tuple[str, ...]] = ("ok", "", ())
+        self.restarts = 0
+        self.stdout = Output("stdout", limits.output_bytes)
+        self.stderr = Output("stderr", limits.output_bytes)
+        self.child: _Child | None = None
+        self.scratch = ""
+        self.forks = 0
+
+    def execute(self) -> RunReport:
+        start = time.monotonic()
+        self.scratch = self.sandbox.scratch_dir()
+        try:
+            self._encode_args()
+            self._run_all()
+        finally:
+            self._end_child()
+            remove_tree(self.scratch)
+        outcomes = tuple(o if o is not None else CallOutcome("not_run", error="not run")
+                         for o in self.outcomes)
+        return RunReport(load_status=self.load[0], load_message=self.load[1],  # type: ignore[arg-type]
+                         load_warnings=self.load[2], outcomes=outcomes, stdout=self.stdout.text(),
+                         stderr=self.stderr.text(), restarts=self.restarts,
+                         seconds=time.monotonic() - start)
+
+    def _encode_args(self) -> None:
+        for i, case in enumerate(self.cases):
+            try:
+                self.payloads[i] = codec.encode((tuple(case.args), dict(case.kwargs)),
+                                                strict=True, max_bytes=ARGS_MAX)
+            except codec.WireError as exc:
+                self.outcomes[i] = CallOutcome(
+                    "not_run", error=f"not run: the grader could not send the arguments of case "
+                                     f"{case.name!r} ({exc}); this is a grader problem")
+
+    def _give_up(self, pending: list[int], reason: str) -> None:
+        for i in pending:
+            self.outcomes[i] = CallOutcome("not_run", error=reason)
+
+    def _run_all(self) -> None:
+        pending = [i for i, o in enumerate(self.outcomes) if o is None]
+        max_restarts = 2 * len({c.function for c in self.cases}) + 5
+        while True:
+            self._start_child(pending)
+            status, message, notes = self._await_load()
+            if self.forks == 1:
+                self.load = (status, message, notes)
+            if status in ("syntax_error", "timeout", "crashed"):
+                what = {"syntax_error": "the program has a syntax error",
+                        "timeout": "loading the program timed out",
+                        "crashed": "the program crashed while loading"}[status]
+                if self.forks > 1:
+                    what = f"the program could not be restarted ({what})"
+                self._give_up(pending, f"not run: {what}: {_first_line(message)}")
+                return
+            pending = self._collect(pending)
+            self._end_child()
+            if not pending:
+                return
+            if self.restarts >= max_restarts:
+                self._give_up(pending, f"not run: the program was restarted {self.restarts} times "
+                                       "after timeouts or crashes; the sandbox stopped trying")
+                return
+            self.restarts += 1
+
+    def _start_child(self, pending: list[int]) -> None:
+        number = self.forks
+        self.forks += 1
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        calls = len(pending)
+        request = {"scratch": self.scratch, "memory_mb": self.limits.memory_mb,
+                   "stdout": os.path.join(self.scratch, f".stdout-{number}"),
+                   "stderr": os.path.join(self.scratch, f".stderr-{number}"),
+                   "cpu_seconds": math.ceil(2 * (self.limits.loading + self.limits.timeout * calls)) + 10}
+        try:
+            zygote, pid = self.sandbox.spawn(theirs.fileno(), request)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.child = _Child(zygote, pid, ours, number)
+        plan = {"kind": self.program.kind, "memory_mb": self.limits.memory_mb,
+                "output_chars": max(0, self.limits.output_bytes - MARKER_ROOM),
+                "cells": [{"source": c.source, "filename": c.filename, "label": c.label}
+                          for c in self.program.cells],
+                "calls": [{"index": i, "function": self.cases[i].function} for i in pending]}
+        data = [frames.pack(codec.encode(plan, strict=True, max_bytes=ARGS_MAX))]
+        data += [frames.pack(self.payloads[i]) for i in pending]
+        ours.settimeout(self.limits.loading + 5.0)
+        try:
+            ours.sendall(b"".join(data))
+        except OSError:
+            pass  # the child died before reading its plan: seen as EOF while loading
+
+    def _await_load(self) -> tuple[str, str, tuple[str, ...]]:
+        deadline = time.monotonic() + self.limits.loading
+        try:
+            frame = self._read(deadline)
+            if (frame.get("type") != "load" or frame.get("status") not in LOAD_STATUSES
+                    or type(frame.get("message")) is not str):
+                raise self._malformed("a bad load report")
+            return frame["status"], _clip(frame["message"], 8000), _texts(frame, "warnings")
+        except TimeoutError:
+            self._end_child()
+            hint = ('move slow top-level code (training, plots, demos) under '
+                    '`if __name__ == "__main__":`' if self.program.kind == "py"
+                    else "remove or shorten slow cells (training, plots, demos)")
+            return ("timeout", f"loading the program did not finish within "
+                               f"{self.limits.loading:g} s, so it was stopped; {hint}", ())
+        except ChildGone as gone:
+            self._end_child()
+            return "crashed", gone.text("while loading the program"), ()
+
+    def _collect(self, pending: list[int]) -> list[int]:
+        """Read results in plan order; returns the cases still to run in a fresh child."""
+        limit = self.limits.timeout
+        for pos, index in enumerate(pending):
+            name = self.cases[index].function
+            deadline = time.monotonic() + limit
+            try:
+                self.outcomes[index] = self._outcome(self._read(deadline), index, deadline)
+            except TimeoutError:
+                self._end_child()
+                self.outcomes[index] = CallOutcome(
+                    "timeout", error=f"timeout: {name} did not finish within {limit:g} s, so the "
+                                     "sandbox stopped it", seconds=limit)
+                for later in pending[pos + 1:]:
+                    if self.cases[later].function == name:
+                        self.outcomes[later] = CallOutcome(
+                            "skipped", error=f"not run: an earlier case of {name} timed out "
+                                             f"after {limit:g} s")
+                return [i for i in pending[pos + 1:] if self.outcomes[i] is None]
+            except ChildGone as gone:
+                self._end_child()
+                self.outcomes[index] = CallOutcome(
+                    "crashed", error=gone.text(f"while running {name}"))
+                return pending[pos + 1:]
+        return []
+
+    def _read(self, deadline: float, max_bytes: int = HEADER_MAX) -> dict[str, Any]:
+        """The next frame from the child as a dict; TimeoutError or ChildGone otherwise."""
+        assert self.child is not None
+        try:
+            raw = frames.recv_frame(self.child.sock, max_bytes=max_bytes, deadline=deadline)
+        except TimeoutError:
+            raise
+        except frames.FrameError as exc:
+            raise self._malformed(str(exc)) from None
+        except OSError as exc:
+            raise self._malformed(f"socket error {exc}") from None
+        if raw is None:
+            raise self._hung_up()
+        try:
+            frame = codec.decode(raw, max_bytes=max_bytes)
+        except codec.WireError as exc:
+            raise self._malformed(str(exc)) from None
+        if type(frame) is not dict:
+            raise self._malformed("a frame that is not a record")
+        return frame
+
+    def _outcome(self, frame: dict[str, Any], index: int, deadline: float) -> CallOutcome:
+        seconds = frame.get("seconds")
+        ok = (frame.get("type") == "result" and frame.get("index") == index
+              and frame.get("status") in RESULT_STATUSES and type(frame.get("value")) is bool
+              and type(frame.get("error")) is str and type(frame.get("traceback")) is str
+              and type(seconds) in (int, float) and math.isfinite(seconds) and seconds >= 0)
+        if not ok:
+            raise self._malformed("a bad result report")
+        value = None
+        if frame["value"]:
+            assert self.child is not None
+            try:
+                raw = frames.recv_frame(self.child.sock, max_bytes=VALUE_MAX, deadline=deadline)
+                if raw is None:
+                    raise self._hung_up()
+                value = codec.decode(raw, max_bytes=VALUE_MAX)
+            except (frames.FrameError, codec.WireError) as exc:
+                raise self._malformed(str(exc)) from None
+        return CallOutcome(status=frame["status"], value=value, error=_clip(frame["error"], 4000),
+                           error_types=_texts(frame, "error_types"),
+                           traceback=_clip(frame["traceback"], 8000),
+                           warnings=_texts(frame, "warnings"), mutated=_texts(frame, "mutated"),
+                           seconds=float(seconds))
+
+    def _malformed(self, detail: str) -> ChildGone:
+        self._kill()
+        return ChildGone(f"sent malformed data to the grader ({_clip(detail, 200)})",
+                         "it was stopped")
+
+    def _hung_up(self) -> ChildGone:
+        child = self.child
+        assert child is not None
+        status = child.zygote.exit_status(child.pid, EXIT_WAIT)
+        if status is None and child.zygote.alive:
+            self._kill()
+            return ChildGone("closed its connection to the grader", "it was stopped")
+        child.exit_known = status is not None
+        if status is None:
+            return ChildGone(describe_exit(None), "the sandbox's fork server was killed too, "
+                                                  "probably by the submission")
+        number = status.get("signal")
+        hint = ""
+        if status.get("code") == frames.RUNTIME_FAILED:
+            hint = ("the sandbox's runtime inside it failed, usually because the submission closed "
+                    "or misused its connection to the grader; see its stderr")
+        elif number == signal.SIGXCPU:
+            hint = "it used up its CPU time limit"
+        elif number in MEMORY_SIGNALS:
+            hint = (f"this often means it ran out of memory (limit {self.limits.memory_mb} MB) "
+                    "or crashed inside native code")
+        return ChildGone(describe_exit(status), hint)
+
+    def _kill(self) -> None:
+        if self.child is not None:
+            try:
+                os.killpg(self.child.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _end_child(self) -> None:
+        """Kill the child's process group, close its channel and keep its output."""
+        child = self.child
+        if child is None:
+            return
+        self._kill()
+        self.child = None
+        child.sock.close()
+        if not child.exit_known:
+            child.zygote.forget(child.pid)
+        note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
+        self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
+        self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]"
+
+
+def _texts(frame: dict[str, Any], key: str) -> tuple[str, ...]:
+    items = frame.get(key)
+    if type(items) is not list or any(type(t) is not str for t in items):
+        return ("<malformed list from the student process>",)
+    return tuple(_clip(t, 500) for t in items[:60])

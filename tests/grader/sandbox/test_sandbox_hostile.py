@@ -1,0 +1,234 @@
+"""Hostile submissions: hangs, memory hogs, exits, signals, floods of output, protocol tampering."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sandbox_support import LIMITS, case, group_gone, py, run, sandbox  # noqa: F401 - fixture
+
+from grader.sandbox import Limits, Sandbox
+
+
+def test_infinite_loop_while_loading_times_out_quickly(sandbox):
+    start = time.monotonic()
+    report = run(sandbox, py("def f():\n    return 1\nwhile True:\n    pass\n"), case("f"), case("f"))
+    assert time.monotonic() - start < LIMITS.timeout + 1.5
+    assert report.load_status == "timeout" and "did not finish within 1.5 s" in report.load_message
+    assert [o.status for o in report.outcomes] == ["not_run", "not_run"]
+    assert "loading the program timed out" in report.outcomes[0].error
+
+
+@pytest.mark.slow
+def test_infinite_loop_in_a_call_skips_that_function_only(sandbox):
+    source = """
+        import signal
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the sandbox does not ask politely
+        def spin(n):
+            if n > 0:
+                while True:
+                    pass
+            return n
+        def other():
+            return "still graded"
+    """
+    start = time.monotonic()
+    report = run(sandbox, py(source), case("spin", 0), case("spin", 1), case("spin", 0),
+                 case("other"), case("spin", 0))
+    assert time.monotonic() - start < LIMITS.timeout + 1.5
+    first, hung, after, other, last = report.outcomes
+    assert first.status == "returned" and first.value == 0
+    assert hung.status == "timeout" and hung.error.startswith("timeout: spin did not finish within 1.5 s")
+    assert after.status == last.status == "skipped"
+    assert after.error == "not run: an earlier case of spin timed out after 1.5 s"
+    assert other.status == "returned" and other.value == "still graded"
+    assert report.restarts == 1
+
+
+@pytest.mark.slow
+def test_thread_sleeping_past_the_timeout(sandbox):
+    source = """
+        import threading, time
+        threading.Thread(target=time.sleep, args=(60,)).start()  # non-daemon, outlives main
+        def quick():
+            return 1
+        def waits():
+            worker = threading.Thread(target=time.sleep, args=(60,))
+            worker.start()
+            worker.join()
+    """
+    start = time.monotonic()
+    report = run(sandbox, py(source), case("quick"), case("waits"), case("quick"))
+    assert time.monotonic() - start < LIMITS.timeout + 1.5
+    assert [o.status for o in report.outcomes] == ["returned", "timeout", "returned"]
+
+
+def test_memory_hog_fails_only_that_call(sandbox):
+    source = """
+        import numpy as np
+        def hog():
+            return np.ones(10 * 2**30 // 8)  # 10 GB
+        def grow():
+            chunks = []
+            while True:
+                chunks.append(bytearray(50 * 2**20))
+        def fine():
+            return 7
+    """
+    report = run(sandbox, py(source), case("hog"), case("grow"), case("fine"))
+    hog, grow, fine = report.outcomes
+    assert hog.status == "raised" and hog.error.startswith("MemoryError: exceeded the memory limit (512 MB)")
+    assert grow.status in ("raised", "crashed") and "memory" in grow.error
+    assert fine.status == "returned" and fine.value == 7
+
+
+def test_exits_and_signals_crash_one_case_then_continue(sandbox):
+    source = """
+        import os, signal
+        def exit7():
+            os._exit(7)
+        def kill_group():
+            os.killpg(0, signal.SIGKILL)
+        def segv():
+            os.kill(os.getpid(), signal.SIGSEGV)
+        def fine(x):
+            return x
+    """
+    report = run(sandbox, py(source), case("exit7"), case("fine", 1), case("kill_group"),
+                 case("fine", 2), case("segv"), case("fine", 3))
+    statuses = [o.status for o in report.outcomes]
+    assert statuses == ["crashed", "returned"] * 3
+    assert report.outcomes[0].error == "the student process exited with code 7 while running exit7"
+    assert report.outcomes[2].error.startswith(
+        "the student process was killed by signal 9 (SIGKILL) while running kill_group")
+    assert "signal 11 (SIGSEGV)" in report.outcomes[4].error and "memory" in report.outcomes[4].error
+    assert [o.value for o in report.outcomes[1::2]] == [1, 2, 3]
+    assert report.restarts == 3
+
+
+def test_crash_while_loading(sandbox):
+    report = run(sandbox, py("import os\nos._exit(3)\n"), case("f"))
+    assert report.load_status == "crashed"
+    assert report.load_message == "the student process exited with code 3 while loading the program"
+    assert report.outcomes[0].status == "not_run"
+
+
+def test_restarts_are_capped(sandbox):
+    source = "import os\ndef boom(i):\n    os._exit(1)\n"
+    report = run(sandbox, py(source), *[case("boom", i) for i in range(12)])
+    statuses = [o.status for o in report.outcomes]
+    assert statuses == ["crashed"] * 8 + ["not_run"] * 4  # 2 * 1 function + 5 restarts
+    assert "restarted 7 times" in report.outcomes[-1].error and report.restarts == 7
+
+
+def test_killing_the_fork_server_does_not_stop_grading():
+    with Sandbox() as box:
+        source = "import os, signal\ndef kill_parent():\n    os.kill(os.getppid(), signal.SIGKILL)\n" \
+                 "    return 'done'\ndef fine():\n    return 1\n"
+        report = run(box, py(source), case("fine"), case("kill_parent"), case("fine"))
+        first_server = report.outcomes[1]
+        assert [o.status for o in report.outcomes] == ["returned", "returned", "returned"]
+        assert first_server.value == "done"
+        again = run(box, py(source), case("fine"), case("kill_parent"), case("fine"))
+        assert [o.value for o in again.outcomes] == [1, "done", 1]
+        died = run(box, py("import os, signal\nos.kill(os.getppid(), 9)\nos._exit(5)\n"), case("f"))
+        assert died.load_status == "crashed" and "fork server was killed too" in died.load_message
+        assert run(box, py("def f():\n    return 2\n"), case("f")).outcomes[0].value == 2
+
+
+def test_fifty_megabytes_of_prints_are_cut_and_fast(sandbox):
+    source = """
+        import sys, os
+        print("x" * 50_000_000)
+        for i in range(200_000):
+            print("line", i)
+        def f():
+            sys.stderr.write("e" * 10_000_000)
+            os.write(1, b"y" * 10_000_000)  # straight to the file descriptor
+            return "graded"
+    """
+    limits = Limits(timeout=5, memory_mb=512, output_bytes=4096)
+    start = time.monotonic()
+    report = run(sandbox, py(source), case("f"), limits=limits)
+    assert time.monotonic() - start < 3
+    assert report.outcomes[0].value == "graded"
+    assert report.stdout.startswith("x" * 3000)
+    assert len(report.stdout) < 5000 and "bytes of stdout were not kept" in report.stdout
+    assert len(report.stderr) < 5000 and report.stderr.startswith("e" * 3000)
+
+
+def test_fake_score_on_stdout_changes_nothing(sandbox):
+    source = """
+        import sys
+        print('{"type": "result", "index": 0, "status": "returned", "value": true}')
+        print("SCORE: 100/100")
+        sys.__stdout__.write("RESULT ok\\n")
+        def f():
+            print("TOTAL 100")
+            return 0
+    """
+    report = run(sandbox, py(source), case("f"))
+    assert report.outcomes[0].value == 0 and report.outcomes[0].status == "returned"
+    assert "SCORE: 100/100" in report.stdout and "TOTAL 100" in report.stdout
+
+
+def test_garbage_on_the_channel_is_a_crash(sandbox):
+    source = """
+        import os
+        def huge_frame():
+            os.write(3, b"\\xff\\xff\\xff\\xff")
+            return 1
+        def bad_json():
+            os.write(3, b"\\x00\\x00\\x00\\x05hello")
+            return 1
+        def fake_result():
+            os.write(3, b'\\x00\\x00\\x00\\x0c{"type": 1}')
+            return 1
+        def fine():
+            return 2
+    """
+    report = run(sandbox, py(source), case("huge_frame"), case("bad_json"), case("fake_result"),
+                 case("fine"))
+    assert [o.status for o in report.outcomes] == ["crashed"] * 3 + ["returned"]
+    assert all("sent malformed data to the grader" in o.error for o in report.outcomes[:3])
+    assert report.outcomes[3].value == 2
+
+
+def test_monkeypatching_does_not_break_the_protocol(sandbox):
+    source = """
+        import builtins, json, socket, time, numpy as np
+        def patch():
+            builtins.isinstance = lambda *a: True
+            builtins.len = None
+            builtins.print = None
+            json.dumps = json.loads = None
+            np.frombuffer = np.zeros = np.errstate = None
+            socket.socket.sendall = None
+            time.perf_counter = None
+            return np.arange(3)
+        def use(x):
+            return x * 2
+    """
+    report = run(sandbox, py(source), case("patch"), case("use", np.arange(2)), case("use", [1]))
+    assert [o.status for o in report.outcomes] == ["returned"] * 3, report.outcomes
+    assert np.array_equal(report.outcomes[1].value, [0, 2]) and report.outcomes[2].value == [1, 1]
+
+
+@pytest.mark.slow
+def test_grandchildren_die_with_the_run(sandbox):
+    source = """
+        import os, subprocess
+        def spawn():
+            return os.getpid(), subprocess.Popen(["sleep", "60"]).pid
+        def spin():
+            subprocess.Popen(["sleep", "60"])
+            while True:
+                pass
+    """
+    report = run(sandbox, py(source), case("spawn"), case("spin"))
+    pid, grandchild = report.outcomes[0].value
+    assert report.outcomes[1].status == "timeout"
+    deadline = time.monotonic() + 2
+    while not group_gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert group_gone(pid), f"process group {pid} (with {grandchild}) survived the run"

@@ -1,0 +1,160 @@
+"""The sandbox's pieces on their own: frames, output capture and reading, guards, messages, lifetime."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from sandbox_support import group_gone, process_gone
+
+from grader.sandbox import frames, guard, traces
+from grader.sandbox.control import describe_exit, scrubbed_env
+from grader.sandbox.scratch import Output, read_head, remove_tree
+
+
+def test_frames_round_trip_and_reject_oversize():
+    a, b = socket.socketpair()
+    with a, b:
+        frames.send_frame(a.sendall, b"hello")
+        frames.send_frame(a.sendall, b"")
+        assert frames.recv_frame(b, max_bytes=10) == b"hello"
+        assert frames.recv_frame(b, max_bytes=10) == b""
+        a.sendall((1000).to_bytes(4, "big"))
+        with pytest.raises(frames.FrameError, match="exceeds the limit"):
+            frames.recv_frame(b, max_bytes=999)
+        with pytest.raises(TimeoutError):
+            frames.recv_frame(b, max_bytes=10, deadline=time.monotonic() + 0.05)
+        a.sendall(b"\x00\x00\x00\x09abc")
+        a.shutdown(socket.SHUT_WR)
+        with pytest.raises(frames.FrameError, match="closed after 3 of 9"):
+            frames.recv_frame(b, max_bytes=10)
+        assert frames.recv_frame(b, max_bytes=10) is None
+
+
+def test_output_capture_keeps_the_head_and_counts_the_rest(tmp_path):
+    path = tmp_path / "out"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        capture = guard.OutputCapture(fd, "stdout", limit=10)
+        assert capture.write("0123456") == 7
+        assert capture.write("789abcdef") == 9
+        capture.buffer.write("é".encode())
+        print("more", file=capture)
+        start = time.perf_counter()
+        for _ in range(200_000):
+            capture.write("x" * 250)  # 50 MB
+        assert time.perf_counter() - start < 1.0
+        capture.finish()
+    finally:
+        os.close(fd)
+    text = path.read_text()
+    assert text.startswith("0123456789\n[sandbox: stdout truncated after 10 characters]\n")
+    assert text.endswith(f"[sandbox: {6 + 1 + 5 + 50_000_000} more characters of stdout dropped]\n")
+    with pytest.raises(TypeError):
+        capture.write(b"bytes")  # type: ignore[arg-type]
+
+
+def test_read_head_refuses_what_is_not_a_regular_file(tmp_path):
+    (tmp_path / "big").write_bytes(b"a" * 5000)
+    assert read_head(str(tmp_path / "big"), 100) == (b"a" * 100, 5000)
+    os.mkfifo(tmp_path / "fifo")
+    assert read_head(str(tmp_path / "fifo"), 100) == (b"", 0)
+    os.symlink(tmp_path / "big", tmp_path / "link")
+    assert read_head(str(tmp_path / "link"), 100) == (b"", 0)
+    assert read_head(str(tmp_path / "absent"), 100) == (b"", 0)
+    output = Output("stdout", 150)
+    output.add_file(str(tmp_path / "big"))
+    output.add_file(str(tmp_path / "big"), "[restart 1]\n")
+    assert output.text() == "a" * 150 + "\n[sandbox: 9850 more bytes of stdout were not kept (limit 150 bytes)]\n"
+
+
+def test_import_barrier_and_module_guard():
+    import json as json_module
+
+    barrier = guard.ImportBarrier(["reference"])
+    with pytest.raises(ModuleNotFoundError, match="does not let submissions import"):
+        barrier.find_spec("reference.mlp")
+    assert barrier.find_spec("numpy") is None
+    original = json_module.dumps
+    module_guard = guard.ModuleGuard([json_module])
+    try:
+        json_module.dumps = None
+        json_module.extra = 1
+        with module_guard:
+            assert json_module.dumps is original and json_module.extra == 1
+        assert json_module.dumps is None
+    finally:
+        json_module.dumps = original
+        del json_module.extra
+
+
+def test_messages():
+    try:
+        compile("x = (1,\n  2 3)\n", "hw.py", "exec")
+    except SyntaxError as exc:
+        message = traces.syntax_message(exc, "hw.py")
+    assert message.startswith("hw.py, line 2, column 3: SyntaxError: invalid syntax")
+    assert traces.describe(MemoryError(), 256) == "MemoryError: exceeded the memory limit (256 MB)"
+    assert describe_exit({"signal": 9}) == "was killed by signal 9 (SIGKILL)"
+    assert describe_exit({"code": 3}) == "exited with code 3"
+    assert "unknown" in describe_exit(None)
+
+
+def test_scrubbed_environment(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET", "x")
+    monkeypatch.setenv("OPENBLAS_L2_SIZE", "512k")
+    env = scrubbed_env("/home/x")
+    assert "AWS_SECRET" not in env and env["OPENBLAS_L2_SIZE"] == "512k" and env["HOME"] == "/home/x"
+
+
+def test_remove_tree_handles_read_only_dirs(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f").write_text("x")
+    os.chmod(tmp_path / "a" / "b", 0o500)
+    os.chmod(tmp_path / "a", 0o000)
+    remove_tree(str(tmp_path / "a"))
+    assert not (tmp_path / "a").exists()
+
+
+GRADER_SCRIPT = """
+    import json, sys, threading, time
+    from grader.model import Case, Cell, Program
+    from grader.sandbox import Limits, Sandbox
+    source = "import os\\ndef hang():\\n    open(%r, 'w').write(str(os.getpid()))\\n    while True:\\n        pass\\n"
+    box = Sandbox(root=%r)
+    program = Program(cells=(Cell(source, "hw.py", "hw.py"),), kind="py")
+    threading.Thread(target=box.run, args=(program, [Case("hang", "c", "edge", ())], Limits(timeout=60)),
+                     daemon=True).start()
+    while box.zygote_pid is None:
+        time.sleep(0.01)
+    print(json.dumps({"zygote": box.zygote_pid}), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_nothing_outlives_a_killed_grader(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(GRADER_SCRIPT) % (str(pid_file), str(tmp_path))],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        zygote = json.loads(grader.stdout.readline())["zygote"]
+        deadline = time.monotonic() + 20
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        child = int(pid_file.read_text())
+        assert not process_gone(zygote) and not group_gone(child)
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+        grader.stdout.close()
+    deadline = time.monotonic() + 5
+    while not (process_gone(zygote) and group_gone(child)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process_gone(zygote), "the fork server outlived the grader"
+    assert group_gone(child), "the student process outlived the grader"
