@@ -1,0 +1,120 @@
+"""Turn a discovered .py or .ipynb file into a Program of cells; no student code is compiled or run here."""
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from pathlib import Path
+
+from grader.model import Cell, Program
+from grader.notebook import NotebookError, code_cells, neutralise
+
+MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
+_UTF8 = ("utf-8", "utf-8-sig")
+_BINARY = {
+    b"PK\x03\x04": "a zip archive (unzip it and submit the file inside)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+class LoadError(Exception):
+    """A file that cannot be turned into code: `status` for the result table, `message` for people."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def load(path: str | Path) -> Program:
+    """Read a .py file (one cell, named after the file) or a notebook (its code cells, in order).
+
+    Notebook cells are labelled "cell N", N being the cell's 1-based position among ALL cells
+    (markdown included), i.e. the N-th cell from the top as the student sees it. Empty files are
+    valid programs for .py (one empty cell) and unreadable for .ipynb. Raises LoadError.
+    """
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in (".py", ".ipynb"):
+        raise LoadError("unreadable", f"{name}: only .py and .ipynb files can be graded; submit the code"
+                                      " as a Python file or a Jupyter notebook")
+    data = _read(path)
+    if suffix == ".py":
+        text, notes = _decode_python(data, name)
+        return Program(cells=(Cell(source=text, filename=name, label=name),), kind="py", warnings=tuple(notes))
+    return _load_notebook(data, name)
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes; LoadError when it is missing, a folder, unreadable or too large."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError("unreadable", f"{path.name} is {size / 2**20:.0f} MB, more than the"
+                                          f" {MAX_BYTES // 2**20} MB a submission may have: clear the"
+                                          " notebook's outputs (or remove embedded data) and submit it again")
+        return path.read_bytes()
+    except OSError as err:
+        raise LoadError("unreadable", f"{path.name} could not be read ({err.strerror or err}) at {path}:"
+                                      " check that the file exists and is readable") from None
+
+
+def _check_binary(data: bytes, name: str) -> None:
+    """LoadError when `data` is a known binary format or holds NUL bytes (text never does)."""
+    for signature, what in _BINARY.items():
+        if data.startswith(signature):
+            raise LoadError("unreadable", f"{name} is {what}, not a text file: submit the .py or .ipynb itself")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LoadError("unreadable", f"{name} is binary data, not text (a NUL byte at offset {nul}): submit"
+                                      " the source file itself, not a compiled or damaged copy")
+
+
+def _decode(data: bytes, name: str, encoding: str = "utf-8-sig") -> str:
+    """Text with CRLF/CR line ends normalised to LF; LoadError naming the first undecodable byte."""
+    _check_binary(data, name)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        offset = err.start + (3 if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        raise LoadError("unreadable", f"{name} is not {encoding.removesuffix('-sig').upper()} text: byte"
+                                      f" 0x{data[offset]:02x} at offset {offset} (line {line}) cannot"
+                                      " be decoded; save the file as UTF-8 (in most editors: Save with"
+                                      " Encoding > UTF-8) and submit it again") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_python(data: bytes, name: str) -> tuple[str, list[str]]:
+    """UTF-8 (BOM tolerated), or the encoding a PEP 263 coding line declares; no code is run."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # unknown or conflicting coding line: the sandbox's compiler will say so
+        encoding = "utf-8"
+    if encoding.lower().replace("_", "-") in _UTF8:
+        return _decode(data, name), []
+    return _decode(data, name, encoding), [f"{name} was decoded as {encoding}, as its coding line declares"]
+
+
+def _load_notebook(data: bytes, name: str) -> Program:
+    """The notebook's code cells, IPython syntax neutralised; LoadError("unreadable") otherwise."""
+    if not data.strip():
+        raise LoadError("unreadable", f"{name} is empty ({len(data)} bytes): the notebook was never saved or the"
+                                      " upload failed; open it in Jupyter, save it, and submit it again")
+    text = _decode(data, name)
+    try:
+        found, notes = code_cells(text)
+    except NotebookError as err:
+        raise LoadError("unreadable", f"{name} {err}") from None
+    warnings = [f"{name} {note}" for note in notes]
+    cells: list[Cell] = []
+    for position, source in found:
+        new_source, more = neutralise(source, f"{name} cell {position}")
+        warnings.extend(more)
+        if new_source is not None:
+            cells.append(Cell(source=new_source, filename=f"{name} [cell {position}]", label=f"cell {position}"))
+    return Program(cells=tuple(cells), kind="ipynb", warnings=tuple(warnings))
