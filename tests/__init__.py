@@ -1,0 +1,1 @@
+"""Test suite of the autograder (one sub-package per top-level package)."""

@@ -1,0 +1,1 @@
+"""Tests of the reference solution, the lecture transcription and the replay."""
