@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+import operator
 import os
 import sys
 from types import ModuleType
 from typing import Any, Iterable
 
 _write = os.write  # private: student code may replace os.write
+_is = operator.is_
+_len, _all, _map, _max = len, all, map, max  # the guard runs before builtins are restored
 _MISSING = object()
 MIN_RECURSION = 1000  # the runtime's own work needs this much, whatever the student set
 
@@ -120,7 +123,8 @@ class ModuleGuard:
     """
 
     def __init__(self, modules: Iterable[ModuleType]) -> None:
-        self._saved = [(m.__dict__, dict(m.__dict__)) for m in modules]
+        self._saved = [(m.__dict__, dict(m.__dict__), tuple(m.__dict__), tuple(m.__dict__.values()))
+                       for m in modules]
         self._changes: list[tuple[dict[str, Any], str, Any]] = []
         self._hooks: tuple[Any, Any] = (None, None)
         self._recursion = 0
@@ -136,14 +140,16 @@ class ModuleGuard:
         self._settrace(None)
         self._setprofile(None)
         self._recursion = self._getrecursionlimit()
-        self._setrecursionlimit(max(self._recursion, MIN_RECURSION))
+        self._setrecursionlimit(_max(self._recursion, MIN_RECURSION))
         changes = self._changes
-        for live, saved in self._saved:
-            for key, value in saved.items():
-                current = live.get(key, _MISSING)
-                if current is not value:
-                    changes.append((live, key, current))
-                    live[key] = value
+        for live, saved, keys, values in self._saved:
+            if _len(live) == _len(keys) and _all(_map(_is, live.values(), values)) \
+                    and _all(_map(_is, live, keys)):
+                continue  # untouched (the common case), checked at C speed
+            get = live.get
+            for key in [k for k, v in saved.items() if get(k, _MISSING) is not v]:
+                changes.append((live, key, get(key, _MISSING)))
+                live[key] = saved[key]
         return self
 
     def __exit__(self, *exc: object) -> None:

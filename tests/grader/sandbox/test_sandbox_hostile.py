@@ -201,6 +201,7 @@ def test_monkeypatching_does_not_break_the_protocol(sandbox):
             builtins.isinstance = lambda *a: True
             builtins.len = None
             builtins.print = None
+            builtins.BaseException = builtins.max = builtins.all = None
             json.dumps = json.loads = None
             np.frombuffer = np.zeros = np.errstate = None
             socket.socket.sendall = None
@@ -208,9 +209,13 @@ def test_monkeypatching_does_not_break_the_protocol(sandbox):
             return np.arange(3)
         def use(x):
             return x * 2
+        def fails():
+            raise KeyError("still reported")
     """
-    report = run(sandbox, py(source), case("patch"), case("use", np.arange(2)), case("use", [1]))
-    assert [o.status for o in report.outcomes] == ["returned"] * 3, report.outcomes
+    report = run(sandbox, py(source), case("patch"), case("use", np.arange(2)), case("use", [1]),
+                 case("fails"))
+    assert [o.status for o in report.outcomes] == ["returned"] * 3 + ["raised"], report.outcomes
+    assert report.outcomes[3].error == "KeyError: 'still reported'"
     assert np.array_equal(report.outcomes[1].value, [0, 2]) and report.outcomes[2].value == [1, 1]
 
 
