@@ -157,8 +157,8 @@ class _Encoder:
                     items[k] = self.tree(v, depth + 1)
                 return {TAG: "dict", "items": items}
             if issubclass(cls, tuple):
-                items = tuple.__getitem__(obj, slice(None))
-                return {TAG: "tuple", "items": [self.tree(x, depth + 1) for x in items]}
+                elements = tuple.__getitem__(obj, slice(None))
+                return {TAG: "tuple", "items": [self.tree(x, depth + 1) for x in elements]}
             return [self.tree(x, depth + 1) for x in list.copy(obj)]
         finally:
             self.path.discard(key)

@@ -5,6 +5,7 @@ import base64
 import binascii
 import builtins
 import json
+import json.scanner
 import linecache
 import os
 import socket
@@ -23,7 +24,6 @@ from grader.sandbox import frames, guard, traces
 
 BLOCKED_PACKAGES = ("reference", "assignments", "grader")
 PLAN_MAX_BYTES = 1 << 30
-_NUMPY_DEFAULT_ERRORS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
 _NDARRAY = np.ndarray
 _BaseException = BaseException  # used right after student code, before builtins are restored
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
@@ -99,8 +99,9 @@ class Runtime:
         limit = int(plan["output_chars"])
         self.captures = [guard.OutputCapture(1, "stdout", limit),
                          guard.OutputCapture(2, "stderr", limit)]
-        sys.stdout = sys.__stdout__ = self.captures[0]
-        sys.stderr = sys.__stderr__ = self.captures[1]
+        for name, capture in (("stdout", self.captures[0]), ("stderr", self.captures[1])):
+            setattr(sys, name, capture)
+            setattr(sys, f"__{name}__", capture)
         # numpy, os and time are not guarded (large, slow to check): what the runtime needs
         # from them is held in private references (here, in codec and in guard).
         guarded = [builtins, json, json.encoder, json.decoder, json.scanner, base64, binascii,
@@ -209,11 +210,11 @@ class Runtime:
         result["seconds"] = seconds
         result["warnings"] = traces.warning_texts(caught)
         if type(outcome) is _Raised:  # never isinstance: a student __class__ may lie
-            exc = outcome.exc
-            result.update(status="raised", error=traces.describe(exc, self.memory_mb),
-                          error_types=traces.class_names(exc),
-                          traceback=traces.student_traceback(exc, self.filenames, self.memory_mb))
-            del exc, outcome
+            raised = outcome.exc
+            result.update(status="raised", error=traces.describe(raised, self.memory_mb),
+                          error_types=traces.class_names(raised),
+                          traceback=traces.student_traceback(raised, self.filenames, self.memory_mb))
+            del raised, outcome
         else:
             value_bytes, error = self._encode_value(outcome)
             result.update(value=True, error=error)
@@ -229,7 +230,7 @@ class Runtime:
             start = self._perf()
             try:
                 with self._catch_warnings(record=True) as caught, self._errstate(
-                        **_NUMPY_DEFAULT_ERRORS):
+                        divide="warn", over="warn", under="ignore", invalid="warn"):  # numpy's defaults
                     self._simplefilter("always")
                     value = func(*args, **kwargs)
             except _BaseException as exc:  # noqa: BLE001 - every failure is data

@@ -16,7 +16,7 @@ class Limits:
 
     timeout: float = 10.0  # seconds per call (between two frames)
     memory_mb: int = 1024
-    output_bytes: int = 64 * 1024  # stdout and stderr kept per run, each
+    output_bytes: int = 32 * 1024  # stdout and stderr kept per run, each
     load_timeout: float | None = None  # seconds to load the program; None = `timeout`
 
     def __post_init__(self) -> None:

@@ -223,7 +223,7 @@ class Session:
         return frame
 
     def _outcome(self, frame: dict[str, Any], index: int, deadline: float) -> CallOutcome:
-        seconds = frame.get("seconds")
+        seconds: Any = frame.get("seconds")
         ok = (frame.get("type") == "result" and frame.get("index") == index
               and frame.get("status") in RESULT_STATUSES and type(frame.get("value")) is bool
               and type(frame.get("error")) is str and type(frame.get("traceback")) is str

@@ -85,7 +85,7 @@ def last_line_in(exc: BaseException, filename: str) -> int | None:
 
 def syntax_message(exc: BaseException, where: str) -> str:
     """'hw03.py, line 3, column 9: SyntaxError: invalid syntax' plus the line and a caret."""
-    if not issubclass(type(exc), SyntaxError):  # e.g. ValueError for null bytes in the source
+    if not isinstance(exc, SyntaxError):  # e.g. ValueError for null bytes in the source
         return f"{where}: {describe(exc)}"
     head = where
     if exc.lineno:

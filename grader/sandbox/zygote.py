@@ -116,7 +116,8 @@ class Zygote:
         """Answer requests until the control channel closes, then kill what is left."""
         try:
             while True:
-                ready, _, _ = select.select([self.control, self.wake_r], [], [])
+                control = self.control.fileno()
+                ready, _, _ = select.select([control, self.wake_r], [], [])
                 if self.wake_r in ready:
                     try:
                         while os.read(self.wake_r, 512):
@@ -124,7 +125,7 @@ class Zygote:
                     except BlockingIOError:
                         pass
                     self.reap()
-                if self.control in ready:
+                if control in ready:
                     data, fds, _flags, _addr = socket.recv_fds(self.control, MAX_REQUEST, 4)
                     if not data:
                         return
