@@ -11,13 +11,13 @@ from grader.notebook import NotebookError, code_cells, neutralise
 
 MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
 _UTF8 = ("utf-8", "utf-8-sig")
-_BINARY = {
-    b"PK\x03\x04": "a zip archive (unzip it and submit the file inside)",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
-    b"\x1f\x8b": "a gzip archive",
-}
+_BINARY = (  # (leading bytes, what the file is)
+    (b"PK\x03\x04", "a zip archive (unzip it and submit the file inside)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
 
 
 class LoadError(Exception):
@@ -65,7 +65,7 @@ def _read(path: Path) -> bytes:
 
 def _check_binary(data: bytes, name: str) -> None:
     """LoadError when `data` is a known binary format or holds NUL bytes (text never does)."""
-    for signature, what in _BINARY.items():
+    for signature, what in _BINARY:
         if data.startswith(signature):
             raise LoadError("unreadable", f"{name} is {what}, not a text file: submit the .py or .ipynb itself")
     nul = data.find(b"\x00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from types import MappingProxyType
 from typing import Any
 
 import nbformat
@@ -13,12 +14,12 @@ _FIX = "open it in Jupyter (or Colab) and save it again, or re-export it as .ipy
 
 # Significant tokens for finding where a logical line ends; everything else is skipped by the regex.
 _TOKEN = re.compile(r"\n|\\\n|#[^\n]*|[(\[{]+|[)\]}]+|'''|\"\"\"|'|\"")
-_STRING_END = {
+_STRING_END = MappingProxyType({
     "'''": re.compile(r"(?:[^'\\]++|\\.|'(?!''))*+'''", re.S),
     '"""': re.compile(r'(?:[^"\\]++|\\.|"(?!""))*+"""', re.S),
     "'": re.compile(r"(?:[^'\\\n]++|\\.)*+(?:'|(?=\n)|\Z)", re.S),
     '"': re.compile(r'(?:[^"\\\n]++|\\.)*+(?:"|(?=\n)|\Z)', re.S),
-}
+})
 _ASSIGN_MAGIC = re.compile(r"([ \t]*)([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*([!%].*)")
 _HELP = re.compile(r"[ \t]*(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
 
