@@ -15,7 +15,7 @@ from types import ModuleType
 from grader import csvout
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, student_seed
-from grader.discover import discover, safe_name, unpack_zip
+from grader.discover import discover, safe_name
 from grader.expected import Expected, expected_for
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
@@ -82,10 +82,7 @@ def grade_class(options: GradeOptions, on_result: Callable[[StudentResult], None
     started = time.monotonic()
     ctx = make_context(options)
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
-        root = options.submissions
-        if root.is_file() and root.suffix.lower() == ".zip":
-            root = unpack_zip(root, Path(unzip_dir))
-        submissions = discover(root, ctx.assignment.id)
+        submissions = discover(options.submissions, ctx.assignment.id, unpack_dir=Path(unzip_dir))
         if on_start:
             on_start(len(submissions))
         store = ResultStore(options.out, safe_name)

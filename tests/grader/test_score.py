@@ -56,6 +56,9 @@ def test_expected_exception_passes_by_name_or_base_class(hw03):
     assert verdict(spec, case, CallOutcome("raised", error="LinAlgError: x", error_types=("LinAlgError", "ValueError")),
                    exp)[0]
     assert not verdict(spec, case, CallOutcome("raised", error="AssertionError: x"), exp)[0]
+    not_implemented = CallOutcome("raised", error="NotImplementedError: ",
+                                  error_types=("NotImplementedError", "RuntimeError", "Exception"))
+    assert not verdict(spec, case, not_implemented, exp)[0]
 
 
 def test_runtime_warning_fails_a_stability_case_only(hw03):
