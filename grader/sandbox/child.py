@@ -162,7 +162,8 @@ class Runtime:
         last = status == "syntax_error" or not plan["calls"]
         if last:
             self.finish_output()
-        self.send({"type": "load", "status": status, "message": message, "warnings": notes})
+        self.send({"type": "load", "status": status, "message": message,
+                   "warnings": traces.capped(notes, "load warnings")})
         return status != "syntax_error"
 
     @staticmethod
@@ -212,15 +213,15 @@ class Runtime:
         if type(outcome) is _Raised:  # never isinstance: a student __class__ may lie
             raised = outcome.exc
             result.update(status="raised", error=traces.describe(raised, self.memory_mb),
-                          error_types=traces.class_names(raised),
+                          error_types=traces.capped(traces.class_names(raised), "classes"),
                           traceback=traces.student_traceback(raised, self.filenames, self.memory_mb))
             del raised, outcome
         else:
             value_bytes, error = self._encode_value(outcome)
             result.update(value=True, error=error)
-        result["mutated"] = [label for label, arr, copy in originals
-                             if arr.shape != copy.shape or arr.dtype != copy.dtype
-                             or arr.tobytes() != copy.tobytes()]
+        result["mutated"] = traces.capped([label for label, arr, copy in originals
+                                           if arr.shape != copy.shape or arr.dtype != copy.dtype
+                                           or arr.tobytes() != copy.tobytes()], "arguments")
         self._send_result(result, value_bytes, last)
 
     def _invoke(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]

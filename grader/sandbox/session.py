@@ -238,7 +238,9 @@ class Session:
                 if raw is None:
                     raise self._hung_up()
                 value = codec.decode(raw, max_bytes=VALUE_MAX)
-            except (frames.FrameError, codec.WireError) as exc:
+            except TimeoutError:
+                raise
+            except (frames.FrameError, codec.WireError, OSError) as exc:
                 raise self._malformed(str(exc)) from None
         return CallOutcome(status=frame["status"], value=value, error=_clip(frame["error"], 4000),
                            error_types=_texts(frame, "error_types"),

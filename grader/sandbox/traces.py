@@ -7,7 +7,9 @@ from typing import Any, Iterable
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 6000
 MAX_FRAMES = 25
-MAX_WARNINGS = 20
+MAX_WARNINGS = 20  # distinct warnings kept per call (plus one of each new category, up to 40)
+MAX_NOTES = 50  # load warnings, mutated argument names, exception class names
+MAX_NOTE = 500  # characters of one such text
 
 
 def _clip(text: str, limit: int) -> str:
@@ -101,6 +103,14 @@ def syntax_message(exc: BaseException, where: str) -> str:
     return head
 
 
+def capped(texts: list[str], what: str) -> list[str]:
+    """At most MAX_NOTES texts of at most MAX_NOTE characters, noting how many were left out."""
+    kept = [_clip(t, MAX_NOTE) for t in texts[:MAX_NOTES]]
+    if len(texts) > MAX_NOTES:
+        kept.append(f"... and {len(texts) - MAX_NOTES} more {what}")
+    return kept
+
+
 def warning_texts(caught: list[Any]) -> list[str]:
     """'Category: message' per distinct warning; past the cap only new categories are kept."""
     texts: list[str] = []
@@ -109,12 +119,12 @@ def warning_texts(caught: list[Any]) -> list[str]:
     for record in caught:
         try:
             name = exception_name(record.message)
-            text = f"{name}: {exception_text(record.message)}"
+            text = _clip(f"{name}: {exception_text(record.message)}", MAX_NOTE)
         except BaseException:  # noqa: BLE001
             name, text = "Warning", "Warning: <unreadable warning>"
         if text in texts:
             continue
-        if len(texts) >= MAX_WARNINGS and name in categories:
+        if len(texts) >= MAX_WARNINGS and (name in categories or len(texts) >= 2 * MAX_WARNINGS):
             extra += 1
             continue
         texts.append(text)

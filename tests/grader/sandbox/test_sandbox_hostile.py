@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from sandbox_support import LIMITS, case, group_gone, py, run, sandbox  # noqa: F401 - fixture
+from sandbox_support import LIMITS, case, group_gone, notebook, py, run, sandbox  # noqa: F401
 
 from grader.sandbox import Limits, Sandbox
 
@@ -237,3 +237,17 @@ def test_grandchildren_die_with_the_run(sandbox):
     while not group_gone(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert group_gone(pid), f"process group {pid} (with {grandchild}) survived the run"
+
+
+def test_floods_of_notes_stay_within_the_frame_limits(sandbox):
+    cells = ["def many(xs):\n    for x in xs:\n        x += 1\n    import warnings\n"
+             "    for i in range(500):\n        warnings.warn('w' * 5000, type(f'W{i}', (Warning,), {}))\n"]
+    cells += [f"raise ValueError('{i}' * 3000)" for i in range(300)]
+    program = notebook(*cells)
+    report = run(sandbox, program, case("many", [np.zeros(1) for _ in range(5000)]))
+    assert len(report.load_warnings) == 51 and report.load_warnings[-1] == "... and 250 more load warnings"
+    outcome = report.outcomes[0]
+    assert outcome.status == "returned"
+    assert len(outcome.mutated) == 51 and outcome.mutated[-1] == "... and 4950 more arguments"
+    assert len(outcome.warnings) == 41 and outcome.warnings[-1] == "... and 460 other warnings"
+    assert all(len(w) <= 500 for w in outcome.warnings)
