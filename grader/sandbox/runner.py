@@ -61,6 +61,9 @@ class Sandbox:
                 try:
                     return self._zygote, self._zygote.spawn(channel_fd, request)
                 except ZygoteGone:
+                    # its reader thread may not have noticed yet: retire it now, start afresh
+                    self._zygote.close()
+                    self._zygote = None
                     continue
             raise SandboxError("the sandbox fork server keeps dying; cannot start student processes")
 
