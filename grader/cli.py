@@ -1,7 +1,8 @@
-"""The `grade` command: a thin layer of flags over `grader.pipeline.grade_class`."""
+"""The `grade` command: a thin layer of flags over `grader.pipeline.grade_class`, plus subcommands."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections import Counter
@@ -50,7 +51,19 @@ def summary(run: ClassRun) -> str:
             f"  wrote {run.grades_csv} and {run.checks_csv}")
 
 
+# `grade NAME ...` runs `grader.NAME_MODULE.main(rest)`; anything else is `grade SUBMISSIONS ...`.
+SUBCOMMANDS: dict[str, str] = {}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return int(importlib.import_module(f"grader.{SUBCOMMANDS[argv[0]]}").main(argv[1:]))
+    return grade_main(argv)
+
+
+def grade_main(argv: Sequence[str]) -> int:
+    """`grade SUBMISSIONS [flags]`: grade a class, write results and reports."""
     args = _parser().parse_args(argv)
     if not args.submissions.exists():
         print(f"grade: error: {args.submissions} does not exist (give the folder or .zip of submissions)",
