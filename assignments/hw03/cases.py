@@ -115,7 +115,7 @@ def _fixed(fn: str) -> list[Case]:
         "unit_step": [
             _case(fn, "z == theta gives 1", E, np.array([-1.0, 0.0, -0.0, 1e-300, -1e-300, 2.0])),
             _case(fn, "theta = 0.5, ties", E, np.array([[0.5, 0.49], [0.51, -3.0]]), theta=0.5),
-            _case(fn, "scalar z", E, np.float64(-2.0), theta=-2.0),
+            _case(fn, "0-d array z", E, np.array(-2.0), theta=-2.0),
         ],
         "perceptron_predict": [
             _case(fn, "bias only", E, np.array([0.0, 0.0, 0.0]), np.array([[1.0, -1.0], [0.0, 0.0]])),
@@ -251,7 +251,7 @@ def fixed_cases(function: str) -> list[Case]:
 def _random_args(fn: str, rng: Rng) -> tuple[tuple[object, ...], dict[str, object]]:
     if fn == "unit_step":
         theta = float(rng.choice([0.0, 1.0, -0.5, 2.0]))
-        z = np.round(_z(rng), 1)
+        z = np.asarray(np.round(_z(rng), 1))  # np.round of a 0-d array gives a scalar: keep an array
         if z.size:
             z.flat[int(rng.integers(z.size))] = theta
         return (z,), ({"theta": theta} if theta or rng.random() < 0.5 else {})
@@ -276,10 +276,12 @@ def _random_args(fn: str, rng: Rng) -> tuple[tuple[object, ...], dict[str, objec
         kw = {"alpha": float(np.round(rng.uniform(0.01, 0.5), 3))} if rng.random() < 0.6 else {}
         return (_z(rng, zeros=True),), kw
     if fn in ("bce_loss", "bce_grad"):
-        shape = [(), (1,), (int(rng.integers(2, 7)),)][int(rng.integers(3))]
+        shape = [(1,), (int(rng.integers(2, 7)),)][int(rng.integers(2))]
         y_hat = rng.uniform(0.02, 0.98, size=shape)
         y = rng.integers(0, 2, size=shape).astype(float) if rng.random() < 0.7 else np.round(rng.uniform(0, 1, shape), 2)
-        return (float(y) if shape == () else y, float(y_hat) if shape == () else y_hat), {}
+        if shape == (1,) and rng.random() < 0.5:
+            return (float(y[0]), y_hat), {}  # a float label with a one-output prediction, as in the lecture
+        return (y, y_hat), {}
     if fn == "forward":
         P = _params(rng)
         return (P, rng.normal(0, 1, P[0][0].shape[1])), {}
