@@ -15,6 +15,11 @@ from typing import Any
 MIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # old OpenBLAS builds crash without them
 MAX_KEPT_EXITS = 4096
+# The folder holding this `grader` package: the fork server imports the very same code, also
+# where `grader` is not installed (the student bundle's private copy; see grader/release.py).
+GRADER_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ZYGOTE_BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+               "from grader.sandbox.zygote import main; main()")
 
 
 class SandboxError(RuntimeError):
@@ -64,7 +69,7 @@ class ZygoteProcess:
         try:
             with open(self._log, "wb") as log:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-m", "grader.sandbox.zygote", "--fd", str(theirs.fileno())],
+                    [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno())],
                     env=scrubbed_env(home), cwd=home, pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     start_new_session=True)
