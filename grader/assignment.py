@@ -27,6 +27,7 @@ class FunctionSpec:
     rtol: float
     atol: float
     output_names: tuple[str, ...] = ()
+    doc: str = ""  # the contract in prose (shapes, conventions), for the starter's docstrings
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Part:
     name: str
     title: str
     functions: tuple[FunctionSpec, ...]
+    formula: str = ""  # markdown quoting the lecture's formulas, for the starter notebook
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,12 @@ def find_folder(name_or_path: str) -> Path:
     )
 
 
-def load_assignment(name_or_path: str = "hw03") -> Assignment:
-    """Read and validate `assignment.toml`; raise AssignmentError naming the problem."""
+def load_assignment(name_or_path: str = "hw03", *, need_cases: bool = True) -> Assignment:
+    """Read and validate `assignment.toml`; raise AssignmentError naming the problem.
+
+    `need_cases=False` reads the definition alone (the student bundle's self-check has no
+    cases.py and no reference); the fingerprint then covers the folder's files only.
+    """
     folder = find_folder(name_or_path)
     toml_path = folder / "assignment.toml"
     try:
@@ -106,9 +112,11 @@ def load_assignment(name_or_path: str = "hw03") -> Assignment:
                         rtol=float(f.get("rtol", rtol)),
                         atol=float(f.get("atol", atol)),
                         output_names=tuple(f.get("output_names", ())),
+                        doc=str(f.get("doc", "")).strip(),
                     )
                     for f in p["function"]
                 ),
+                formula=str(p.get("formula", "")).strip(),
             )
             for p in data["part"]
         )
@@ -121,14 +129,14 @@ def load_assignment(name_or_path: str = "hw03") -> Assignment:
             random_cases=int(data.get("random_cases", 20)),
             public_random_cases=int(data.get("public_random_cases", 5)),
             parts=parts,
-            fingerprint=_fingerprint(folder, str(data["reference"])),
+            fingerprint=_fingerprint(folder, str(data["reference"]) if need_cases else None),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise AssignmentError(f"{toml_path}: missing or invalid entry: {exc}") from exc
     names = [f.name for f in assignment.functions]
     if len(set(names)) != len(names):
         raise AssignmentError(f"{toml_path}: a function is listed twice")
-    if not (folder / "cases.py").is_file():
+    if need_cases and not (folder / "cases.py").is_file():
         raise AssignmentError(f"{folder}: cases.py (the case generators) is missing")
     return assignment
 
@@ -155,10 +163,10 @@ def load_reference(assignment: Assignment) -> ModuleType:
         raise AssignmentError(f"reference module {assignment.reference!r} cannot be imported: {exc}") from exc
 
 
-def _fingerprint(folder: Path, reference: str) -> str:
+def _fingerprint(folder: Path, reference: str | None) -> str:
     digest = hashlib.sha256()
     files = sorted(folder.glob("*.toml")) + sorted(folder.glob("*.py"))
-    spec = importlib.util.find_spec(reference)
+    spec = importlib.util.find_spec(reference) if reference else None
     if spec is not None:
         roots = list(spec.submodule_search_locations or [])
         files += sorted(f for r in roots for f in Path(r).glob("*.py"))
