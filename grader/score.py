@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader import describe
+from grader import describe, hints
 from grader.assignment import Assignment, FunctionSpec
 from grader.compare import compare
 from grader.expected import Expected
@@ -55,14 +55,15 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
         spec = assignment.function(case.function)
         passed, problem = verdict(spec, case, outcome, expected)
         max_points = spec.points * case.weight / weights[case.function]
-        message = ""
+        message, hint = "", ""
         if not passed:
+            hint = hints.hint(spec, case, outcome, expected)
             origin = f"case '{case.name}'" + (f" (seed {seed})" if case.kind == "random" and not case.public else "")
             note = f" -- {case.note}" if case.note else ""
             message = f"{origin}{note}\n call: {describe.call(case, spec.signature)}\n{problem}"
         checks.append(Check(part=spec.part, function=spec.name, case=case.name, kind=case.kind, passed=passed,
                             points=max_points if passed else 0.0, max_points=max_points, message=message,
-                            fault="none" if passed else "student", public=case.public,
+                            fault="none" if passed else "student", public=case.public, hint=hint,
                             outcome=outcome.status))
     return tuple(checks)
 

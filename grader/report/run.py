@@ -1,0 +1,40 @@
+"""What the report says about the run itself: assignment, seed policy, time, limits, where the submissions were."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from grader.assignment import Assignment
+
+SEED_POLICY = "per student: sha256(assignment seed:student id)"
+DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB = 10.0, 2048  # the `grade` defaults; other values go into replay commands
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The run's settings as the pages show them and as a replay needs them."""
+
+    assignment: str
+    title: str
+    seed: int  # the assignment seed the students' seeds derive from
+    seed_policy: str
+    finished: str  # local time the report was written, ISO 8601 to the second
+    timeout: float
+    memory_mb: int
+    submissions: str  # as given to `grade`; used in the replay commands
+
+    @classmethod
+    def now(cls, assignment: Assignment, submissions: Path | str, timeout: float, memory_mb: int) -> RunInfo:
+        return cls(assignment=assignment.id, title=assignment.title, seed=assignment.seed, seed_policy=SEED_POLICY,
+                   finished=datetime.now().astimezone().isoformat(timespec="seconds"), timeout=timeout,
+                   memory_mb=memory_mb, submissions=str(submissions))
+
+    def replay_args(self) -> list[str]:
+        """The flags that make `grade replay` run with this run's assignment, seed and limits."""
+        args = ["--assignment", self.assignment, "--seed", str(self.seed)]
+        if self.timeout != DEFAULT_TIMEOUT:
+            args += ["--timeout", f"{self.timeout:g}"]
+        if self.memory_mb != DEFAULT_MEMORY_MB:
+            args += ["--memory", str(self.memory_mb)]
+        return args
