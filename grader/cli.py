@@ -52,7 +52,7 @@ def summary(run: ClassRun) -> str:
 
 
 # `grade NAME ...` runs `grader.NAME_MODULE.main(rest)`; anything else is `grade SUBMISSIONS ...`.
-SUBCOMMANDS: dict[str, str] = {"release": "release", "export": "export"}
+SUBCOMMANDS: dict[str, str] = {"release": "release", "export": "export", "replay": "replay"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

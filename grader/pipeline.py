@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from grader import csvout
+from grader import csvout, report
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, student_seed
 from grader.discover import discover, safe_name
@@ -111,6 +111,8 @@ def grade_class(options: GradeOptions, on_result: Callable[[StudentResult], None
                     on_result(result)
     ordered = tuple(results[s] for s in sorted(results))
     grades, checks = csvout.write_csvs(options.out, ctx.assignment, ordered)
+    report.write_html(options.out, ctx.assignment, ordered,
+                      report.RunInfo.now(ctx.assignment, options.submissions, options.timeout, options.memory_mb))
     return ClassRun(ctx.assignment, ordered, len(todo), len(submissions) - len(todo),
                     time.monotonic() - started, grades, checks)
 
