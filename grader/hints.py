@@ -71,9 +71,6 @@ def _hint(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expect
     return next((text for recognise in recognisers if wrong and (text := recognise(ctx, wrong))), "")
 
 
-# --- the values: result leaves and case inputs as float arrays ------------------------------------
-
-
 def _numeric(v: Any, nested: bool = False) -> np.ndarray | None:
     """A float array of `v` (array, number, list of numbers; nested lists too if `nested`), else None."""
     if isinstance(v, (str, bytes)) or v is None:
@@ -125,9 +122,6 @@ def _inputs(case: Case, spec: FunctionSpec) -> Iterator[tuple[str, np.ndarray]]:
         yield from walk(name, value)
 
 
-# --- the recognisers ------------------------------------------------------------------------------
-
-
 def _overflow(outcome: CallOutcome, leaves: list[Leaf], inputs: list[tuple[str, np.ndarray]]) -> str:
     """An exp that overflowed: numpy said so, or NaN/inf came back from inputs beyond exp's range."""
     said = next((w for w in outcome.warnings if "overflow" in w.lower()), "")
@@ -152,14 +146,10 @@ def _reshaped(ctx: Context, wrong: list[Leaf]) -> str:
     e, g = wrong[0].expected.shape, wrong[0].got.shape
     if e == ():
         fix = "return a float, e.g. float(x) or x.item()"
-    elif len(e) == 2 and len(g) == 2 and e == g[::-1]:
+    elif len(e) == len(g) == 2 and e == g[::-1]:
         fix = f"transpose it: {'an (n, 1) column' if e[1] == 1 else 'a (1, n) row'} is due"
-    elif len(g) == 1 and len(e) == 2:
-        fix = f"a 1-d array has no second axis: reshape(-1, 1), or build it 2-d, e.g. np.ones({e})"
-    elif len(e) == 1:
-        fix = "a 1-d array is due: drop the reshape, or .ravel() it"
     else:
-        fix = f"reshape it to {e}"
+        fix = "a 1-d array is due: drop the reshape, or .ravel() it" if len(e) == 1 else f"use x.reshape{e}"
     more = f" (and {len(wrong) - 1} more value(s) alike)" if len(wrong) > 1 else ""
     return f"{wrong[0].name} has the right values but shape {g} where {e} is due{more}: {fix}."
 
@@ -188,7 +178,8 @@ def _derivative(ctx: Context, wrong: list[Leaf]) -> str:
     """A wrong piece is the expected one divided (or multiplied) by a sigmoid derivative of an input."""
     inputs = [(n, a) for n, a in ctx.inputs if a.size and np.isfinite(a).all()]
     candidates = [(f"a(1 - a) with a = {n}", a * (1 - a)) for n, a in inputs if np.all((a > 0) & (a < 1))]
-    candidates += [(f"s(1 - s) with s = sigmoid({n})", _sigmoid(a) * (1 - _sigmoid(a))) for n, a in inputs]
+    sig = [(n, np.exp(-np.logaddexp(0.0, -a))) for n, a in inputs]  # a stable sigmoid of every input
+    candidates += [(f"s(1 - s) with s = sigmoid({n})", s * (1 - s)) for n, s in sig]
     for label, d in candidates:
         if np.all(d == d.flat[0]) and Fraction(float(d.flat[0])).limit_denominator(12) == d.flat[0]:
             continue  # a plain constant such as 1/4 is a scale, not a derivative
@@ -229,15 +220,12 @@ def _scaled(ctx: Context, wrong: list[Leaf]) -> str:
     if why and not (exact and nice.numerator * nice.denominator == 2):
         return f"{start}, and {why[0]}?"
     if exact:
-        side = f"an extra factor {_frac(nice)}" if abs(c) > 1 else f"a missing factor {_frac(1 / nice)}"
+        side = f"an extra factor {nice}" if abs(c) > 1 else f"a missing factor {1 / nice}"
         return f"{start}: {side}?" + (f" Or, as {why[0]}?" if why else "")
     if not several:
         return ""
     return (f"{_names(wrong)} the expected value times one constant, {c:.6g}, everywhere: a constant factor "
             "(a 2, a 1/N, a learning rate) is missing or extra.")
-
-
-# --- known wrong formulas, computed from the case's own inputs -------------------------------------
 
 
 def _lecture_mse(args: dict[str, Any]) -> list[tuple[Any, str]]:
@@ -271,9 +259,6 @@ def _known_alternative(ctx: Context, wrong: list[Leaf]) -> str:
     return ""
 
 
-# --- small helpers ------------------------------------------------------------------------------
-
-
 def _names(leaves: list[Leaf]) -> str:
     """`grads[0][0] is` / `grads[0][0], grads[1][0] are`."""
     shown = ", ".join(w.name for w in leaves[:3]) + (", ..." if len(leaves) > 3 else "")
@@ -290,10 +275,6 @@ def _evidence(wrong: list[Leaf]) -> tuple[bool, bool]:
     return several or not round_, several
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 def _broadcasts(d: np.ndarray, shape: tuple[int, ...]) -> Iterator[np.ndarray]:
     """`d` laid over an array of `shape`: as one number, elementwise, along rows or along columns."""
     flat = d.ravel()
@@ -301,10 +282,8 @@ def _broadcasts(d: np.ndarray, shape: tuple[int, ...]) -> Iterator[np.ndarray]:
         yield flat.reshape(())
     elif d.shape == shape:
         yield d
-    if len(shape) == 2 and flat.size > 1 and flat.size == shape[0]:
-        yield flat.reshape(-1, 1)
-    if len(shape) == 2 and flat.size > 1 and flat.size == shape[1]:
-        yield flat.reshape(1, -1)
+    if len(shape) == 2 and flat.size > 1:  # along the rows (one factor per row) or along the columns
+        yield from [flat.reshape(s) for s, n in (((-1, 1), shape[0]), ((1, -1), shape[1])) if n == flat.size]
 
 
 def _counts(inputs: list[tuple[str, np.ndarray]]) -> Iterator[tuple[int, str]]:
@@ -315,7 +294,3 @@ def _counts(inputs: list[tuple[str, np.ndarray]]) -> Iterator[tuple[int, str]]:
         elif a.ndim >= 2:
             yield a.shape[0], f"N, the number of rows of {name}"
             yield a.size, f"the number of elements of {name}"
-
-
-def _frac(f: Fraction) -> str:
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
