@@ -87,7 +87,7 @@ def perceptron_train(X, y, lr=1.0, epochs=100, theta=0.0):
 # **ReLU** and **leaky ReLU** (the lecture's leaky ReLU has $\alpha = 0.01$). The derivative
 # of the max is piecewise (slide "Including Nonlinearity of the Activation Function"):
 #
-# $$ReLU(z) = \max(0, z), \qquad \frac{\partial}{\partial z} \max(0, z) = \begin{cases} 0 & z \leq 0 \\ 1 & z > 0 \end{cases}$$
+# $$ReLU(z) = \max(0, z), \qquad \frac{\partial}{\partial z} \max(0, z) = \begin{cases} 0 & z \leq 0 \\ \frac{dz}{dz} = 1 & z > 0 \end{cases}$$
 #
 # $$LeakyReLU(z) = \max(\alpha z, z), \qquad \frac{d}{dz} LeakyReLU(z) = \begin{cases} \alpha & z \leq 0 \\ 1 & z > 0 \end{cases}$$
 #
@@ -189,9 +189,9 @@ def leaky_relu_grad(z, alpha=0.01):
 # $$L(y, \hat{y}) = -[y \log(\hat{y}) + (1 - y) \log(1 - \hat{y})], \qquad \frac{\partial L}{\partial \hat{y}} = -\frac{y}{\hat{y}} + \frac{1 - y}{1 - \hat{y}}$$
 #
 # **Chain rule in backpropagation.** With $\frac{d\sigma}{dz} = \hat{y}(1 - \hat{y})$ the
-# output layer simplifies (slide "These Derivatives Are Well-Behaved"):
+# output layer $\ell = L$ simplifies (slide "These Derivatives Are Well-Behaved"):
 #
-# $$\frac{\partial L}{\partial z^{[L]}} = \left( -\frac{y}{\hat{y}} + \frac{1-y}{1-\hat{y}} \right) \hat{y}(1-\hat{y}) = \hat{y} - y$$
+# $$\frac{\partial L}{\partial z^{[\ell]}} = \left( -\frac{y}{\hat{y}} + \frac{1-y}{1-\hat{y}} \right) \cdot \hat{y}(1-\hat{y}) = \hat{y} - y$$
 #
 # Going down the layers, in matrix form (the lecture does it neuron by neuron):
 #
