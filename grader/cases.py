@@ -24,17 +24,29 @@ def _rng(seed: int, stream: str, function: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(stream.encode()), zlib.crc32(function.encode())])
 
 
+def shared_cases(assignment: Assignment, generators: ModuleType) -> dict[str, tuple[Case, ...]]:
+    """Per function, the cases every student gets: fixed (lecture + edge), then public random ones."""
+    shared: dict[str, tuple[Case, ...]] = {}
+    for spec in assignment.functions:
+        rng = _rng(assignment.seed, PUBLIC_STREAM, spec.name)
+        public = [_replace(generators.random_case(spec.name, rng, f"public random {i + 1:02d}"), public=True)
+                  for i in range(assignment.public_random_cases)]
+        shared[spec.name] = (*generators.fixed_cases(spec.name), *public)
+    return shared
+
+
 def build_cases(
-    assignment: Assignment, generators: ModuleType, seed: int, *, public_only: bool = False
+    assignment: Assignment, generators: ModuleType, seed: int, *, public_only: bool = False,
+    shared: dict[str, tuple[Case, ...]] | None = None,
 ) -> tuple[Case, ...]:
-    """All cases of every function, in definition order: fixed, public random, then hidden random."""
+    """All cases of every function, in definition order: fixed, public random, then hidden random.
+
+    `shared` (from `shared_cases`, built once per run) saves rebuilding what every student gets.
+    """
+    shared = shared_cases(assignment, generators) if shared is None else shared
     cases: list[Case] = []
     for spec in assignment.functions:
-        cases.extend(generators.fixed_cases(spec.name))
-        rng = _rng(assignment.seed, PUBLIC_STREAM, spec.name)
-        for i in range(assignment.public_random_cases):
-            case = generators.random_case(spec.name, rng, f"public random {i + 1:02d}")
-            cases.append(_replace(case, public=True))
+        cases.extend(shared[spec.name])
         if public_only:
             continue
         rng = _rng(seed, "student", spec.name)

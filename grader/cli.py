@@ -11,9 +11,10 @@ from pathlib import Path
 
 from grader.assignment import AssignmentError
 from grader.discover import DiscoveryError
-from grader.model import StudentResult
+from grader.executors import ExecutorError
 from grader.pipeline import ClassRun, GradeOptions, grade_class
 from grader.progress import Progress
+from grader.store import ResultSummary
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,18 +34,22 @@ def _parser() -> argparse.ArgumentParser:
                    help="assignment seed for the random cases (default: the assignment's own)")
     p.add_argument("--force", action="store_true", help="regrade every student, even unchanged ones")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where students are graded: threads on this machine, or a Dask cluster (default: local)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="the Dask scheduler's address (with --executor dask)")
     return p
 
 
 def summary(run: ClassRun) -> str:
-    statuses = Counter(r.status for r in run.results)
-    graded = [r for r in run.results if r.status != "grader_error"]
+    statuses = Counter(r.status for r in run.summaries)
+    graded = [r for r in run.summaries if r.status != "grader_error"]
     mean = sum(r.percent for r in graded) / len(graded) if graded else 0.0
     counts = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-    late = sum(r.late for r in run.results)
-    timeouts = sum(r.status == "timeout" or any(c.outcome == "timeout" for c in r.checks) for r in run.results)
+    late = sum(r.late for r in run.summaries)
+    timeouts = sum(r.timed_out for r in run.summaries)
     load_errors = sum(n for s, n in statuses.items() if s not in ("graded", "timeout"))
-    return (f"{run.assignment.id}: {len(run.results)} students in {run.seconds:.1f} s "
+    return (f"{run.assignment.id}: {len(run.summaries)} students in {run.seconds:.1f} s "
             f"({run.regraded} graded now, {run.reused} unchanged since the last run)\n"
             f"  status: {counts or 'none'}; late: {late}; mean {mean:.1f}%\n"
             f"  timeouts: {timeouts} students; load errors: {load_errors}\n"
@@ -72,22 +77,26 @@ def grade_main(argv: Sequence[str]) -> int:
     if args.timeout <= 0 or args.memory <= 0 or args.jobs <= 0:
         print("grade: error: --timeout, --memory and --jobs must be positive", file=sys.stderr)
         return 2
+    if (args.executor == "dask") != (args.scheduler is not None):
+        print("grade: error: --executor dask needs --scheduler tcp://HOST:PORT (and --scheduler needs "
+              "--executor dask)", file=sys.stderr)
+        return 2
     options = GradeOptions(submissions=args.submissions, out=args.out, assignment=args.assignment,
                            timeout=args.timeout, memory_mb=args.memory, jobs=args.jobs, seed=args.seed,
-                           force=args.force)
+                           force=args.force, executor=args.executor, scheduler=args.scheduler)
     progress: list[Progress] = []
 
     def on_start(total: int) -> None:
         if not args.quiet and total:
             progress.append(Progress(total))
 
-    def on_result(result: StudentResult) -> None:
+    def on_result(result: ResultSummary) -> None:
         for bar in progress:
             bar.advance(f"{result.student}: {result.status} {result.percent:.0f}%")
 
     try:
         run = grade_class(options, on_result=on_result, on_start=on_start)
-    except (AssignmentError, DiscoveryError) as exc:
+    except (AssignmentError, DiscoveryError, ExecutorError) as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -3,25 +3,25 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 import time
 import traceback
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
 from grader import csvout, report
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
-from grader.cases import build_cases, student_seed
+from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import discover, safe_name
+from grader.executors import DaskExecutor, Executor, LocalExecutor, RemoteSpec
 from grader.expected import Expected, expected_for
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Limits, Sandbox
 from grader.score import part_totals, score
-from grader.store import ResultStore, grader_fingerprint, result_key
+from grader.store import ResultStore, ResultSummary, grader_fingerprint, result_key, summarise
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
 
@@ -38,14 +38,17 @@ class GradeOptions:
     jobs: int = os.cpu_count() or 1
     seed: int | None = None
     force: bool = False
+    executor: str = "local"  # "local" (threads on this machine) or "dask"
+    scheduler: str | None = None  # the Dask scheduler's address, tcp://HOST:PORT
 
 
 @dataclass(frozen=True)
 class ClassRun:
-    """What one `grade` run produced."""
+    """What one `grade` run produced: small summaries in memory, full results read from disk on access."""
 
     assignment: Assignment
-    results: tuple[StudentResult, ...]
+    results: Sequence[StudentResult]  # sorted by student; each read from DIR/results/ when accessed
+    summaries: tuple[ResultSummary, ...]  # sorted by student
     regraded: int
     reused: int
     seconds: float
@@ -62,71 +65,80 @@ class Context:
     reference: ModuleType
     limits: Limits
     seed_base: int
-    shared: dict[tuple[str, str], Expected]  # expected values of the cases every student gets
+    cases: dict[str, tuple[Case, ...]]  # per function, the cases every student gets (fixed + public random)
+    shared: dict[tuple[str, str], Expected]  # their expected values, computed once per run
 
 
-def make_context(options: GradeOptions) -> Context:
+def configured_assignment(options: GradeOptions) -> Assignment:
     assignment = load_assignment(options.assignment)
-    if options.seed is not None:
-        assignment = replace(assignment, seed=options.seed)
+    return assignment if options.seed is None else replace(assignment, seed=options.seed)
+
+
+def make_context(options: GradeOptions, assignment: Assignment | None = None) -> Context:
+    assignment = assignment or configured_assignment(options)
     generators, reference = load_generators(assignment), load_reference(assignment)
-    public = build_cases(assignment, generators, 0, public_only=True)
-    shared = {(c.function, c.name): expected_for(reference, c) for c in public}
+    cases = shared_cases(assignment, generators)
+    shared = {(c.function, c.name): expected_for(reference, c) for group in cases.values() for c in group}
     return Context(assignment, generators, reference, Limits(timeout=options.timeout, memory_mb=options.memory_mb),
-                   assignment.seed, shared)
+                   assignment.seed, cases, shared)
 
 
-def grade_class(options: GradeOptions, on_result: Callable[[StudentResult], None] | None = None,
+def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> ClassRun:
-    """Grade every submission; each result is saved as soon as it is known; CSVs at the end."""
+    """Grade every submission; each result is saved as soon as it is known; reports at the end, read
+    back from the saved results one student at a time (memory does not grow with the class)."""
     started = time.monotonic()
-    ctx = make_context(options)
+    assignment = configured_assignment(options)
+    store = ResultStore(options.out, safe_name)
+    summaries: dict[str, ResultSummary] = {}
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
-        submissions = discover(options.submissions, ctx.assignment.id, unpack_dir=Path(unzip_dir))
+        submissions = discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
         if on_start:
             on_start(len(submissions))
-        store = ResultStore(options.out, safe_name)
         grader_print = grader_fingerprint()
-        results: dict[str, StudentResult] = {}
         todo: list[tuple[Submission, str]] = []
-        for sub in submissions:
-            key = result_key(Path(sub.path) if sub.path else None, ctx.assignment.fingerprint, ctx.seed_base,
+        for sub in submissions:  # resume: unchanged students are read back (their summary line only)
+            key = result_key(Path(sub.path) if sub.path else None, assignment.fingerprint, assignment.seed,
                              grader_print + f":{sub.late}:{sub.status}")
-            cached = None if options.force else store.load(sub.student, key)
-            if cached is not None:
-                results[sub.student] = cached
+            cached = None if options.force else store.load_summary(sub.student, key)
+            if cached is None:
+                todo.append((sub, key))
+            else:
+                summaries[sub.student] = cached
                 if on_result:
                     on_result(cached)
-            else:
-                todo.append((sub, key))
-        lock = threading.Lock()
-        with Sandbox() as sandbox, ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            futures = {pool.submit(grade_submission, ctx, sandbox, sub, key): sub for sub, key in todo}
-            for future in as_completed(futures):
-                result = future.result()  # grade_submission never raises
-                store.save(result)
-                with lock:
-                    results[result.student] = result
-                if on_result:
-                    on_result(result)
-    ordered = tuple(results[s] for s in sorted(results))
-    grades, checks = csvout.write_csvs(options.out, ctx.assignment, ordered)
-    report.write_html(options.out, ctx.assignment, ordered,
-                      report.RunInfo.now(ctx.assignment, options.submissions, options.timeout, options.memory_mb))
-    return ClassRun(ctx.assignment, ordered, len(todo), len(submissions) - len(todo),
+        if todo:
+            with open_executor(options, assignment, grader_print) as executor:
+                for result in executor.grade(todo):  # in the order students finish
+                    store.save(result)
+                    summaries[result.student] = summary = summarise(result)
+                    if on_result:
+                        on_result(summary)
+    ordered = tuple(summaries[s] for s in sorted(summaries))
+    results = store.view([s.student for s in ordered])
+    grades, checks = csvout.write_csvs(options.out, assignment, results, ordered, skip_unchanged=not todo)
+    report.write_html(options.out, assignment, results,
+                      report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb))
+    return ClassRun(assignment, results, ordered, len(todo), len(submissions) - len(todo),
                     time.monotonic() - started, grades, checks)
+
+
+def open_executor(options: GradeOptions, assignment: Assignment, grader_print: str) -> Executor:
+    """Threads and one sandbox here, or a Dask cluster whose workers each grade with their own sandbox."""
+    if options.executor == "dask":
+        spec = RemoteSpec(options.assignment, options.seed, options.timeout, options.memory_mb,
+                          assignment.fingerprint, grader_print)
+        return DaskExecutor(options.scheduler or "", spec, on_failure=partial(grader_fault, assignment, key=""))
+    return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs)
 
 
 def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) -> StudentResult:
     """One student, end to end; a grader fault becomes a result with fault="grader", never an exception."""
     started = time.monotonic()
     seed = student_seed(ctx.seed_base, sub.student)
-    base = StudentResult(student=sub.student, status="graded", message="", late=sub.late, seed=seed,
-                         submission=Path(sub.path).name if sub.path else None,
-                         parts={p.name: 0.0 for p in ctx.assignment.parts}, total=0.0,
-                         max_total=ctx.assignment.max_total, fault="student", key=key)
+    base = _blank(ctx.assignment, sub, key)
     try:
-        cases = build_cases(ctx.assignment, ctx.generators, seed)
+        cases = build_cases(ctx.assignment, ctx.generators, seed, shared=ctx.cases)
         if sub.status or not sub.path:
             return _finish(ctx, base, cases, CallOutcome("not_run", error=sub.problem),
                            status=sub.status or "no_submission", message=sub.problem, started=started)
@@ -146,10 +158,28 @@ def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) 
                        stdout=report.stdout, stderr=report.stderr, fault="none" if status == "graded" else "student",
                        seconds=round(time.monotonic() - started, 3))
     except Exception as exc:  # a grader bug must not cost the class: record it against the grader
-        return replace(base, status="grader_error", fault="grader",
+        return replace(grader_fault(ctx.assignment, sub, f"{type(exc).__name__}: {exc}", key=key),
                        message=f"internal grader error ({type(exc).__name__}: {exc}); please report it.\n"
                                + traceback.format_exc(limit=6),
                        seconds=round(time.monotonic() - started, 3))
+
+
+def grader_fault(assignment: Assignment, sub: Submission, what: str, key: str) -> StudentResult:
+    """A student the grader failed to grade (a bug, a lost Dask worker): fault="grader", score 0.
+
+    With key="" the result is never reused, so the next run retries the student.
+    """
+    return replace(_blank(assignment, sub, key), status="grader_error", fault="grader",
+                   message=f"internal grader error: {what}; the student is not at fault. Re-run `grade` to "
+                           "retry; please report it if it persists")
+
+
+def _blank(assignment: Assignment, sub: Submission, key: str) -> StudentResult:
+    return StudentResult(student=sub.student, status="graded", message="", late=sub.late,
+                         seed=student_seed(assignment.seed, sub.student),
+                         submission=Path(sub.path).name if sub.path else None,
+                         parts={p.name: 0.0 for p in assignment.parts}, total=0.0,
+                         max_total=assignment.max_total, fault="student", key=key)
 
 
 def _finish(ctx: Context, base: StudentResult, cases: tuple[Case, ...], outcome: CallOutcome, status: str,

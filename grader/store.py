@@ -6,12 +6,17 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from grader.model import Check, StudentResult
 
 GRADER_ROOT = Path(__file__).resolve().parent
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StudentResult) if f.name != "checks")
+_CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
+_CHECKS_LINE = '"checks": ['
 
 
 def grader_fingerprint() -> str:
@@ -36,34 +41,89 @@ def result_key(submission: Path | None, assignment_fingerprint: str, seed: int, 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temp file beside `path`, fsync, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        handle.write(text)
+
+
+class atomic_writer:  # noqa: N801 - used like open()
+    """`with atomic_writer(path) as f:` streams text to a temp file, renamed over `path` on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def __enter__(self) -> Any:
+        return self.handle
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        try:
+            if kind is None:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+            self.handle.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+        finally:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What the run keeps in memory per student (never the checks): the grades.csv row and counts."""
+
+    student: str
+    status: str
+    late: bool
+    seed: int
+    parts: dict[str, float]
+    total: float
+    max_total: float
+    fault: str
+    key: str
+    seconds: float
+    timed_out: bool  # loading or at least one call ran past the timeout
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.total / self.max_total if self.max_total else 0.0
+
+
+def summarise(result: StudentResult) -> ResultSummary:
+    return ResultSummary(result.student, result.status, result.late, result.seed, dict(result.parts),
+                         result.total, result.max_total, result.fault, result.key, result.seconds,
+                         result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks))
 
 
 def to_json(result: StudentResult) -> str:
-    return json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1)
+    """The result as JSON: line 1 holds every field but the checks, then one check per line."""
+    head = {name: getattr(result, name) for name in _RESULT_FIELDS}
+    head["timed_out"] = summarise(result).timed_out
+    checks = ",\n".join(json.dumps(c.__dict__, ensure_ascii=False) for c in result.checks)
+    return f"{json.dumps(head, ensure_ascii=False)[:-1]},\n{_CHECKS_LINE}\n{checks}\n]}}\n"
 
 
 def from_json(text: str) -> StudentResult:
     data: dict[str, Any] = json.loads(text)
+    data.pop("timed_out", None)
     data["checks"] = tuple(Check(**c) for c in data.get("checks", ()))
     data["load_warnings"] = tuple(data.get("load_warnings", ()))
     return StudentResult(**data)
 
 
+def summary_from_head(line: str) -> ResultSummary:
+    """The summary from a result file's first line alone (see `to_json`); ValueError otherwise."""
+    if not line.endswith(",\n"):
+        raise ValueError("not a result file head")
+    data = json.loads(line[:-2] + "}")
+    return ResultSummary(*(data[f.name] for f in dataclasses.fields(ResultSummary)))
+
+
 class ResultStore:
     """DIR/results/<safe student name>.json, one file per student."""
 
-    def __init__(self, out: Path, safe_name: Any) -> None:
+    def __init__(self, out: Path, safe_name: Callable[[str], str]) -> None:
         self.folder = out / "results"
         self._safe_name = safe_name
 
@@ -73,12 +133,53 @@ class ResultStore:
     def load(self, student: str, key: str) -> StudentResult | None:
         """The stored result when its key matches; None when absent, stale or unreadable."""
         try:
-            result = from_json(self.path(student).read_text(encoding="utf-8"))
+            result = self.read(student)
         except (OSError, ValueError, TypeError, KeyError):
             return None
         return result if result.key == key and result.student == student else None
+
+    def load_summary(self, student: str, key: str) -> ResultSummary | None:
+        """Like `load` but reads only the file's first line: resume never parses the checks."""
+        try:
+            with self.path(student).open(encoding="utf-8", newline="\n") as handle:
+                summary = summary_from_head(handle.readline())
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return summary if summary.key == key and summary.student == student else None
+
+    def read(self, student: str) -> StudentResult:
+        """The stored result, whatever its key (OSError / ValueError when absent or corrupt)."""
+        return from_json(self.path(student).read_text(encoding="utf-8"))
 
     def save(self, result: StudentResult) -> Path:
         path = self.path(result.student)
         atomic_write(path, to_json(result))
         return path
+
+    def view(self, students: Sequence[str]) -> StoredResults:
+        return StoredResults(self, tuple(students))
+
+
+class StoredResults(Sequence[StudentResult]):
+    """The stored results of `students`, read from disk one at a time on access (memory stays flat)."""
+
+    def __init__(self, store: ResultStore, students: tuple[str, ...]) -> None:
+        self._store = store
+        self.students = students
+
+    def __len__(self) -> int:
+        return len(self.students)
+
+    @overload
+    def __getitem__(self, index: int) -> StudentResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> StoredResults: ...
+
+    def __getitem__(self, index: int | slice) -> StudentResult | StoredResults:
+        if isinstance(index, slice):
+            return StoredResults(self._store, self.students[index])
+        return self._store.read(self.students[index])
+
+    def __iter__(self) -> Iterator[StudentResult]:
+        return (self._store.read(s) for s in self.students)

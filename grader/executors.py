@@ -1,0 +1,159 @@
+"""Where students are graded: threads on this machine (LocalExecutor) or a Dask cluster (DaskExecutor)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from grader.model import StudentResult, Submission
+from grader.sandbox.runner import Sandbox
+from grader.store import from_json
+
+Job = tuple[Submission, str]  # a submission and its resume key
+GradeOne = Callable[[Sandbox, Submission, str], StudentResult]
+PLUGIN = "dl-autograder"  # name of the worker plugin holding each Dask worker's sandbox
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot run at all (no Dask installed, scheduler unreachable): a usage problem."""
+
+
+class Executor(Protocol):
+    """Grades jobs and yields their results in the order they finish; used as a context manager."""
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]: ...
+
+
+class LocalExecutor:
+    """`jobs` threads sharing one Sandbox (one warm fork server); each student in its own process."""
+
+    def __init__(self, grade_one: GradeOne, jobs: int) -> None:
+        self._grade_one = grade_one
+        self._jobs = max(1, jobs)
+        self._sandbox: Sandbox | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> LocalExecutor:
+        self._sandbox = Sandbox()
+        self._pool = ThreadPoolExecutor(max_workers=self._jobs, thread_name_prefix="grade")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._sandbox is not None:
+            self._sandbox.close()
+
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
+        """At most 2 x jobs students in flight: memory does not grow with the class."""
+        assert self._pool is not None and self._sandbox is not None, "use LocalExecutor as a context manager"
+        pending: set[Future[StudentResult]] = set()
+        for sub, key in jobs:
+            pending.add(self._pool.submit(self._grade_one, self._sandbox, sub, key))
+            if len(pending) >= 2 * self._jobs:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (f.result() for f in done)  # grade_one never raises
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in done)
+
+
+@dataclass(frozen=True)
+class RemoteSpec:
+    """What a Dask worker needs to grade like this machine, as plain data (sent with every task)."""
+
+    assignment: str
+    seed: int | None
+    timeout: float
+    memory_mb: int
+    assignment_fingerprint: str  # the worker refuses to grade when its own differ
+    grader_fingerprint: str
+
+
+def job_payload(sub: Submission, key: str) -> dict[str, Any]:
+    """A job as plain data: the submission's bytes and name, never a path the worker cannot see."""
+    data: bytes | None = None
+    problem, status = sub.problem, sub.status
+    if sub.path is not None:
+        try:
+            data = Path(sub.path).read_bytes()
+        except OSError as exc:
+            data, status = None, "unreadable"
+            problem = f"{Path(sub.path).name} could not be read ({exc.strerror or exc}); check its permissions"
+    return {"student": sub.student, "late": sub.late, "problem": problem, "status": status, "key": key,
+            "filename": Path(sub.path).name if sub.path else None, "data": data}
+
+
+class DaskExecutor:
+    """Sends each job to a Dask distributed cluster; every worker grades with its own Sandbox."""
+
+    def __init__(self, scheduler: str, spec: RemoteSpec, on_failure: Callable[[Submission, str], StudentResult]) -> None:
+        """`on_failure(sub, what)` turns a task that failed (a lost worker...) into a grader-fault result."""
+        self._scheduler = scheduler
+        self._spec = asdict(spec)
+        self._on_failure = on_failure
+        self._client: Any = None
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from distributed import Client
+
+            from grader.daskworker import GradingPlugin
+        except ImportError as exc:
+            raise ExecutorError(f"--executor dask needs Dask ({exc}); install it with "
+                                "`pip install 'dl-autograder[dask]'`") from None
+        try:
+            self._client = Client(self._scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExecutorError(f"cannot reach the Dask scheduler at {self._scheduler} ({exc}); start it with "
+                                "`dask scheduler` and give its tcp://HOST:PORT address") from None
+        self._client.register_plugin(GradingPlugin(), name=PLUGIN)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
+        """At most 2 tasks per worker thread in flight; results come back as JSON and are checked."""
+        from distributed import as_completed
+
+        from grader.daskworker import grade_remote
+
+        client = self._client
+        window = max(4, 2 * sum(client.nthreads().values()))
+        subs: dict[str, Submission] = {}
+        finished = as_completed()
+        jobs = iter(jobs)
+
+        def submit() -> bool:
+            job = next(jobs, None)
+            if job is None:
+                return False
+            future = client.submit(grade_remote, self._spec, job_payload(*job), pure=False)
+            subs[future.key] = job[0]
+            finished.add(future)
+            return True
+
+        while len(subs) < window and submit():
+            pass
+        for future in finished:
+            sub = subs.pop(future.key)
+            yield self._result(future, sub)
+            future.release()
+            submit()
+
+    def _result(self, future: Any, sub: Submission) -> StudentResult:
+        try:
+            result = from_json(future.result())
+        except Exception as exc:  # noqa: BLE001 - a lost worker or a bad reply costs one student, as data
+            return self._on_failure(sub, f"the Dask task failed ({type(exc).__name__}: {exc})")
+        if result.student != sub.student:
+            return self._on_failure(sub, f"the Dask worker answered for {result.student!r}")
+        return result
