@@ -1,0 +1,70 @@
+"""grader.report.summary on constructed results: pass rates per function and part, counts by status."""
+from __future__ import annotations
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.model import Check, StudentResult
+from grader.report.summary import function_stats, part_stats, summarise
+
+HW03 = load_assignment("hw03")
+
+
+def check(function: str, case: str, passed: bool, outcome: str = "returned", points: float = 1.0) -> Check:
+    spec = HW03.function(function)
+    return Check(part=spec.part, function=function, case=case, kind="edge", passed=passed,
+                 points=points if passed else 0.0, max_points=points, outcome=outcome)
+
+
+def result(student: str, checks: list[Check], status: str = "graded", late: bool = False) -> StudentResult:
+    parts = {p.name: sum(c.points for c in checks if c.part == p.name) for p in HW03.parts}
+    return StudentResult(student=student, status=status, message="", late=late, seed=1, submission=None,
+                         parts=parts, total=sum(parts.values()), max_total=HW03.max_total, checks=tuple(checks))
+
+
+@pytest.fixture
+def results() -> list[StudentResult]:
+    return [
+        # ann: relu 3/3, relu_grad 1/2 (one timeout)
+        result("ann", [check("relu", "a", True), check("relu", "b", True), check("relu", "c", True),
+                       check("relu_grad", "a", True), check("relu_grad", "b", False, "timeout")]),
+        # bob: relu 1/3, relu_grad 0/2 (raised); late
+        result("bob", [check("relu", "a", True), check("relu", "b", False), check("relu", "c", False),
+                       check("relu_grad", "a", False, "raised"), check("relu_grad", "b", False, "raised")], late=True),
+        # cat: never ran (syntax error): left out of the rates, counted as a load error
+        result("cat", [check("relu", "a", False, "not_run"), check("relu_grad", "a", False, "not_run")],
+               status="syntax_error"),
+        # dan: no file
+        result("dan", [check("relu", "a", False, "not_run")], status="no_submission"),
+    ]
+
+
+def test_function_pass_rates_count_only_students_whose_code_ran(results):
+    stats = {f.name: f for f in function_stats(HW03, results)}
+    relu, grad = stats["relu"], stats["relu_grad"]
+    assert (relu.students, relu.cases, relu.passed, relu.full_marks) == (2, 6, 4, 1)
+    assert relu.pass_rate == pytest.approx(4 / 6)
+    assert (grad.cases, grad.passed, grad.full_marks, grad.timeouts) == (4, 1, 0, 1)
+    assert grad.pass_rate == pytest.approx(1 / 4)
+    assert relu.mean_points == pytest.approx((3 + 1) / 2)
+    assert stats["sigmoid"].cases == 0 and stats["sigmoid"].pass_rate == 0.0
+
+
+def test_part_pass_rate_pools_its_functions(results):
+    activations = next(p for p in part_stats(HW03, results) if p.name == "activations")
+    assert (activations.cases, activations.passed, activations.full_marks) == (10, 5, 0)
+    assert activations.max_points == 16
+    assert activations.mean_points == pytest.approx((4 + 1) / 2)
+
+
+def test_class_counts(results):
+    s = summarise(HW03, results)
+    assert (s.students, s.ran, s.load_errors, s.not_submitted, s.timeouts, s.late) == (4, 2, 1, 1, 1, 1)
+    assert dict(s.statuses) == {"graded": 2, "syntax_error": 1, "no_submission": 1}
+    assert s.percents == tuple(r.total / HW03.max_total * 100 for r in results)
+
+
+def test_empty_class():
+    s = summarise(HW03, [])
+    assert (s.students, s.ran, s.mean_percent) == (0, 0, 0.0)
+    assert all(f.pass_rate == 0.0 for f in s.functions)
