@@ -134,6 +134,15 @@ def _failures(checks: Sequence[Check], replay: dict[str, str]) -> list[FailureVi
     return out
 
 
+def _pick(groups: list[FailureView]) -> list[FailureView]:
+    """The first SHOWN_PER_FUNCTION failures, the last slot given to a hidden case when none is among them."""
+    shown = groups[:SHOWN_PER_FUNCTION]
+    hidden = next((g for g in groups[SHOWN_PER_FUNCTION:] if not g.public), None)
+    if hidden is not None and all(g.public for g in shown):
+        shown = shown[:-1] + [hidden]
+    return shown
+
+
 def build_page(assignment: Assignment, result: StudentResult, run: RunInfo) -> StudentPage:
     """The student's page data; the run's settings go into the replay commands."""
     parts = []
@@ -144,7 +153,7 @@ def build_page(assignment: Assignment, result: StudentResult, run: RunInfo) -> S
             failed = [c for c in checks if not c.passed]
             replay = {c.case: replay_command(run, result.student, spec.name, c.case) for c in failed}
             groups = _failures(failed, replay)
-            shown = groups[:SHOWN_PER_FUNCTION]
+            shown = _pick(groups)
             shown_names = {g.case for g in shown} | {n for g in shown for n in g.same_as}
             functions.append(FunctionView(
                 name=spec.name, part=part.name, points=sum(c.points for c in checks),
