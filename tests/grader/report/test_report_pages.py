@@ -91,6 +91,8 @@ def test_passed_functions_are_collapsed_and_failures_capped(example_report):
             assert ("open" in details.attrs) == failing
             assert len(details.find_all("div", cls="case")) <= SHOWN_PER_FUNCTION
         assert student_page(out, r.student).stat().st_size < 400_000
+        anchors = {n.attrs["id"] for n in page.iter() if "id" in n.attrs}
+        assert {a.attrs["href"][1:] for a in page.find_all("a") if a.attrs["href"].startswith("#")} <= anchors
 
 
 def test_a_page_replay_command_reproduces_its_case(example_report, capsys):
