@@ -13,7 +13,7 @@ from grader import canvas, gradescope
 from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.discover import parse_canvas_name, safe_name
 from grader.model import StudentResult
-from grader.store import ResultStore, atomic_write, from_json
+from grader.store import ResultStore, atomic_write
 
 
 class ExportError(ValueError):
@@ -33,9 +33,10 @@ def read_grades(out: Path) -> pd.DataFrame:
 
 
 def read_result(out: Path, student: str) -> StudentResult:
-    path = ResultStore(out, safe_name).path(student)
+    store = ResultStore(out, safe_name)
+    path = store.path(student)
     try:
-        result = from_json(path.read_text(encoding="utf-8"))
+        result = store.read(student)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ExportError(f"cannot read {path} for {student} ({exc}); regrade with `grade ... --out {out}`") from None
     if result.student != student:
@@ -49,10 +50,10 @@ def graded_rows(out: Path, grades: pd.DataFrame) -> list[canvas.Graded]:
     for _, row in grades.iterrows():
         student, user_id = str(row["student"]), ""
         try:
-            submission = json.loads(ResultStore(out, safe_name).path(student).read_text(encoding="utf-8"))["submission"]
-        except (OSError, ValueError, KeyError):
-            submission = None
-        name = parse_canvas_name(submission) if isinstance(submission, str) else None
+            submission = read_result(out, student).submission
+        except ExportError:
+            submission = None  # no Canvas user id to match on; the other rules still apply
+        name = parse_canvas_name(submission) if submission else None
         if name is not None:
             user_id = str(name.user_id)
         rows.append(canvas.Graded(student, float(row["total"]), float(row["max_total"]), str(row["status"]), user_id))

@@ -54,7 +54,7 @@ def results_json(result: StudentResult, assignment: Assignment,
         head += ["Warnings while loading:"] + [f"  {w}" for w in result.load_warnings]
     if result.fault == "grader":
         head.append("This is a fault of the grader, not of your work: please tell your instructor.")
-    return {"score": sum(t["score"] for t in tests), "output": "\n".join(head),
+    return {"score": float(sum(t["score"] for t in tests)), "output": "\n".join(head),
             "execution_time": round(result.seconds, 3), "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"student": result.student, "status": result.status, "seed": result.seed,
                            "late": result.late, "fault": result.fault}}
