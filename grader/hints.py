@@ -68,7 +68,8 @@ def _hint(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expect
     ctx = Context(spec, case, inputs, leaves)
     wrong = [leaf for leaf in leaves if not ctx.close(leaf.got, leaf.expected)]
     recognisers = (_reshaped, _transposed, _known_alternative, _negated, _derivative, _scaled)
-    return next((text for recognise in recognisers if wrong and (text := recognise(ctx, wrong))), "")
+    text = next((text for recognise in recognisers if wrong and (text := recognise(ctx, wrong))), "")
+    return "The" + text[3:] if text.startswith("the ") else text
 
 
 def _numeric(v: Any, nested: bool = False) -> np.ndarray | None:
@@ -85,7 +86,7 @@ def _numeric(v: Any, nested: bool = False) -> np.ndarray | None:
 
 
 def _output_names(spec: FunctionSpec) -> tuple[str, tuple[str, ...]]:
-    return (spec.output_names[0], ()) if len(spec.output_names) == 1 else ("result", spec.output_names)
+    return (spec.output_names[0], ()) if len(spec.output_names) == 1 else ("the result", spec.output_names)
 
 
 def _pair(expected: Any, got: Any, name: str, names: tuple[str, ...] = ()) -> list[Leaf] | None:

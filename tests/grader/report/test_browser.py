@@ -89,7 +89,7 @@ def test_script_has_no_syntax_error(example_report, tmp_path):
 
 def test_student_page_renders_and_links_resolve(example_report, tmp_path):
     run, out = example_report
-    page = out / "students" / f"{safe_name('fischer')}.html"
+    page = out / "students" / f"{safe_name('evans')}.html"
     tree = dom(tmp_path, page)
     assert tree.find_all("div", cls="case") and tree.find_all("div", cls="hint")
     assert len(tree.find_all("section", cls="part-card")) == len(run.assignment.parts)
@@ -107,7 +107,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize("page", ["index.html", f"students/{safe_name('fischer')}.html"])
+@pytest.mark.parametrize("page", ["index.html", f"students/{safe_name('evans')}.html"])
 def test_screenshot(example_report, tmp_path, page):
     _, out = example_report
     shot = tmp_path / (Path(page).stem + ".png")
