@@ -3,7 +3,6 @@ Gradescope results.json per student, and the Gradescope `run_autograder` script 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
