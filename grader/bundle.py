@@ -141,7 +141,8 @@ def student_readme(assignment: Assignment, public_cases: int) -> str:
 
 ## Run the self-check
 
-Python 3.11 or newer, with numpy and nbformat, on Linux or macOS (on Windows, use WSL):
+Python 3.11 or newer, with numpy and nbformat, on Linux (the grader's sandbox is Linux-only: on
+Windows use WSL; on macOS a Linux container or the course's Linux machines):
 
 ```bash
 pip install numpy nbformat

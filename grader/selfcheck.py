@@ -7,7 +7,6 @@ The expected values come precomputed from the data file (`grader.publicdata`).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,9 +153,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
     """Run the self-check and print the report; the exit status says whether every public case passed."""
     args = _parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not hasattr(os, "fork"):
-        print(f"{prog}: error: the self-check runs your code in a separate process and needs Linux or macOS; "
-              "on Windows, run it inside WSL", file=sys.stderr)
+    if not sys.platform.startswith("linux"):
+        print(f"{prog}: error: the self-check runs your code in the grader's Linux sandbox; on Windows run it "
+              "inside WSL, on macOS inside a Linux container or on the course's Linux machines", file=sys.stderr)
         return 2
     if not args.file.is_file():
         print(f"{prog}: error: {args.file} is not a file (give your .py or .ipynb)", file=sys.stderr)
