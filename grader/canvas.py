@@ -74,6 +74,8 @@ def read_roster(path: Path) -> pd.DataFrame:
 def find_column(roster: pd.DataFrame, assignment_id: str, requested: str | None) -> str:
     """The assignment column: --column as given (or `NAME (id)`), else the one column named after the assignment."""
     columns = [str(c) for c in roster.columns if str(c) not in IDENTITY]
+    if requested in IDENTITY:
+        raise CanvasError(f"--column {requested!r} is one of the roster's identity columns; name the assignment column")
     if requested:
         if requested in columns:
             return requested

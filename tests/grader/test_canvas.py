@@ -94,6 +94,8 @@ def test_column_choice():
         find_column(roster, "hw04", None)
     with pytest.raises(CanvasError, match="several columns could be hw0"):
         find_column(roster, "hw0", None)
+    with pytest.raises(CanvasError, match="identity columns"):
+        find_column(roster, "hw03", "SIS Login ID")
 
 
 def test_a_file_that_is_not_a_canvas_export_is_refused(tmp_path):
