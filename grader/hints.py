@@ -38,11 +38,10 @@ class Context:
         """`got` equals `want` within the function's own tolerance (never looser), NaN/inf exactly."""
         if got.shape != want.shape:
             return False
-        with np.errstate(invalid="ignore", over="ignore"):
-            fin = np.isfinite(want)
-            if not (np.array_equal(np.isfinite(got), fin) and np.array_equal(got[~fin], want[~fin], equal_nan=True)):
-                return False
-            return bool(np.all(np.abs(got[fin] - want[fin]) <= self.spec.atol + self.spec.rtol * np.abs(want[fin])))
+        fin = np.isfinite(want)  # (hint() runs with numpy's floating-point warnings off)
+        if not (np.array_equal(np.isfinite(got), fin) and np.array_equal(got[~fin], want[~fin], equal_nan=True)):
+            return False
+        return bool(np.all(np.abs(got[fin] - want[fin]) <= self.spec.atol + self.spec.rtol * np.abs(want[fin])))
 
 
 def hint(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expected) -> str:
@@ -67,8 +66,7 @@ def _hint(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expect
         return overflow
     ctx = Context(spec, case, inputs, leaves)
     wrong = [leaf for leaf in leaves if not ctx.close(leaf.got, leaf.expected)]
-    recognisers = (_reshaped, _transposed, _known_alternative, _negated, _derivative, _scaled)
-    text = next((text for recognise in recognisers if wrong and (text := recognise(ctx, wrong))), "")
+    text = next((text for recognise in RECOGNISERS if wrong and (text := recognise(ctx, wrong))), "")
     return "The" + text[3:] if text.startswith("the ") else text
 
 
@@ -79,10 +77,9 @@ def _numeric(v: Any, nested: bool = False) -> np.ndarray | None:
     if isinstance(v, (list, tuple)) and not nested and not all(isinstance(x, (int, float, np.number)) for x in v):
         return None
     try:
-        arr = np.asarray(v, dtype=float)
+        return np.asarray(v, dtype=float)
     except (TypeError, ValueError):
         return None
-    return arr if arr.dtype.kind == "f" else None
 
 
 def _output_names(spec: FunctionSpec) -> tuple[str, tuple[str, ...]]:
@@ -97,13 +94,9 @@ def _pair(expected: Any, got: Any, name: str, names: tuple[str, ...] = ()) -> li
         return None if g is None else [Leaf(name, e, g)]
     if not isinstance(expected, (list, tuple)) or not isinstance(got, (list, tuple)) or len(got) != len(expected):
         return None
-    leaves: list[Leaf] = []
-    for i, (e_i, g_i) in enumerate(zip(expected, got)):
-        sub = _pair(e_i, g_i, names[i] if i < len(names) else f"{name}[{i}]")
-        if sub is None:
-            return None
-        leaves += sub
-    return leaves
+    subs = [_pair(e_i, g_i, names[i] if i < len(names) else f"{name}[{i}]")
+            for i, (e_i, g_i) in enumerate(zip(expected, got))]
+    return None if None in subs else [leaf for sub in subs if sub is not None for leaf in sub]
 
 
 def _inputs(case: Case, spec: FunctionSpec) -> Iterator[tuple[str, np.ndarray]]:
@@ -145,12 +138,10 @@ def _reshaped(ctx: Context, wrong: list[Leaf]) -> str:
                and ctx.close(w.got.ravel(), w.expected.ravel()) for w in wrong):
         return ""
     e, g = wrong[0].expected.shape, wrong[0].got.shape
-    if e == ():
-        fix = "return a float, e.g. float(x) or x.item()"
-    elif len(e) == len(g) == 2 and e == g[::-1]:
-        fix = f"transpose it: {'an (n, 1) column' if e[1] == 1 else 'a (1, n) row'} is due"
-    else:
-        fix = "a 1-d array is due: drop the reshape, or .ravel() it" if len(e) == 1 else f"use x.reshape{e}"
+    fix = ("return a float, e.g. float(x) or x.item()" if e == () else
+           f"transpose it: {'an (n, 1) column' if e[1] == 1 else 'a (1, n) row'} is due" if len(e) == len(g) == 2
+           and e == g[::-1] else "a 1-d array is due: drop the reshape, or .ravel() it" if len(e) == 1 else
+           f"use x.reshape{e}")
     more = f" (and {len(wrong) - 1} more value(s) alike)" if len(wrong) > 1 else ""
     return f"{wrong[0].name} has the right values but shape {g} where {e} is due{more}: {fix}."
 
@@ -177,6 +168,13 @@ def _negated(ctx: Context, wrong: list[Leaf]) -> str:
 
 def _derivative(ctx: Context, wrong: list[Leaf]) -> str:
     """A wrong piece is the expected one divided (or multiplied) by a sigmoid derivative of an input."""
+    # d <= 1/4 for a sigmoid, so got/expected is >= 4 (missing) or in (0, 1/4] (extra): skip the rest quickly
+    ratios = {id(w): w.got[big] / w.expected[big] for w in wrong if w.got.shape == w.expected.shape
+              and (big := np.abs(w.expected) > 10 * ctx.spec.atol).any()}
+    plausible = {True: [w for w in wrong if id(w) in ratios and np.all(ratios[id(w)] >= 3.8)],
+                 False: [w for w in wrong if id(w) in ratios and np.all(np.abs(ratios[id(w)] - 0.125) < 0.24)]}
+    if not plausible[True] and not plausible[False]:
+        return ""
     inputs = [(n, a) for n, a in ctx.inputs if a.size and np.isfinite(a).all()]
     candidates = [(f"a(1 - a) with a = {n}", a * (1 - a)) for n, a in inputs if np.all((a > 0) & (a < 1))]
     sig = [(n, np.exp(-np.logaddexp(0.0, -a))) for n, a in inputs]  # a stable sigmoid of every input
@@ -185,14 +183,15 @@ def _derivative(ctx: Context, wrong: list[Leaf]) -> str:
         if np.all(d == d.flat[0]) and Fraction(float(d.flat[0])).limit_denominator(12) == d.flat[0]:
             continue  # a plain constant such as 1/4 is a scale, not a derivative
         for missing in (True, False):
-            hits = [w for w in wrong if any(ctx.close(w.got, w.expected / f if missing else w.expected * f)
+            hits = [w for w in plausible[missing] if any(ctx.close(w.got, w.expected / f if missing else w.expected * f)
                                             for f in _broadcasts(d, w.expected.shape))]
             if hits:
                 how = "divided by" if missing else "multiplied by"
                 what = ("missing" if missing else "applied where it is not due (e.g. at the output: BCE after "
                         "a sigmoid gives dL/dz = a - y)")
                 rest = "" if len(hits) == len(wrong) else " The other wrong values may follow from it."
-                return f"{_names(hits)} exactly the expected value {how} {label}: the sigmoid derivative is {what}.{rest}"
+                return (f"{_names(hits)} exactly the expected value {how} {label}: the sigmoid derivative "
+                        f"is {what}.{rest}")
     return ""
 
 
@@ -258,6 +257,10 @@ def _known_alternative(ctx: Context, wrong: list[Leaf]) -> str:
         if len(alt) == len(ctx.leaves) and all(ctx.close(g.got, a.expected) for g, a in zip(ctx.leaves, alt)):
             return f"The result {text}"
     return ""
+
+
+# In order; the first that matches gives the hint.
+RECOGNISERS = (_reshaped, _transposed, _known_alternative, _negated, _derivative, _scaled)
 
 
 def _names(leaves: list[Leaf]) -> str:

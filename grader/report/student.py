@@ -120,16 +120,17 @@ def _failures(checks: Sequence[Check], replay: dict[str, str]) -> list[FailureVi
     for c in checks:
         parts = split_message(c.message)
         # a wrong value is particular to its case; a failure to run (raised, missing, timeout) is often shared
-        key = ("case", c.case) if c.outcome == "returned" else (*parts[2:], c.hint, c.outcome)
+        key: tuple[str, ...] = ("case", c.case) if c.outcome == "returned" else (*parts[2:], c.hint, c.outcome)
         groups.setdefault(key, []).append(c)
         views.setdefault(key, parts)
     out = []
-    for key, members in groups.items():
+    for group, members in groups.items():
         first = members[0]
-        origin, call, figures, expected, got = views[key]
+        origin, call, figures, expected, got = views[group]
         seed, note = origin_parts(origin, first.case)
         out.append(FailureView(case=first.case, kind=first.kind, public=first.public, outcome=first.outcome,
-                               origin=origin, seed=seed, note=note, call=call, figures=figures, expected=expected, got=got, hint=first.hint,
+                               origin=origin, seed=seed, note=note, call=call, figures=figures, expected=expected,
+                               got=got, hint=first.hint,
                                same_as=tuple(m.case for m in members[1:]), replay=replay.get(first.case, "")))
     return out
 
