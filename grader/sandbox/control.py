@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 MIN_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -28,6 +29,10 @@ class SandboxError(RuntimeError):
 
 class ZygoteGone(Exception):
     """The fork server died (perhaps killed by a student); start a new one."""
+
+
+class IsolationUnavailable(Exception):
+    """The fork server could not set up namespaces; the message says why."""
 
 
 def scrubbed_env(home: str) -> dict[str, str]:
@@ -55,7 +60,8 @@ def describe_exit(status: dict[str, Any] | None) -> str:
 class ZygoteProcess:
     """One running fork server plus the thread that reads its replies and exit reports."""
 
-    def __init__(self, home: str, start_timeout: float) -> None:
+    def __init__(self, home: str, start_timeout: float, mode: str = "process",
+                 hide: Sequence[str] = ()) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._cond = threading.Condition()
@@ -64,12 +70,16 @@ class ZygoteProcess:
         self._ignored: set[int] = set()
         self._ids = itertools.count(1)
         self._ready = False
+        self._refused = ""
+        self.isolation = mode
+        self.detail = ""
         self.alive = True
         self._log = os.path.join(home, f"zygote-{id(self):x}.log")
         try:
             with open(self._log, "wb") as log:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno())],
+                    [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno()),
+                     "--isolation", mode, "--hide", json.dumps(list(hide))],
                     env=scrubbed_env(home), cwd=home, pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     start_new_session=True)
@@ -79,8 +89,12 @@ class ZygoteProcess:
                                         daemon=True)
         self._thread.start()
         with self._cond:
-            self._cond.wait_for(lambda: self._ready or not self.alive, timeout=start_timeout)
+            self._cond.wait_for(lambda: self._ready or self._refused or not self.alive,
+                                timeout=start_timeout)
             started = self._ready
+        if self._refused:
+            self.close()
+            raise IsolationUnavailable(self._refused)
         if not started:
             self.close()
             raise SandboxError(f"the sandbox fork server did not start within {start_timeout:g} s; "
@@ -123,6 +137,10 @@ class ZygoteProcess:
         event = message.get("event")
         if event == "ready":
             self._ready = True
+            self.isolation = str(message.get("isolation", ""))
+            self.detail = str(message.get("detail", ""))
+        elif event == "isolation_failed":
+            self._refused = str(message.get("reason", "unknown reason"))
         elif event in ("spawned", "failed"):
             self._replies[message["id"]] = message
         elif event == "exit":
@@ -134,12 +152,12 @@ class ZygoteProcess:
             while len(self._exits) > MAX_KEPT_EXITS:
                 self._exits.popitem(last=False)
 
-    def spawn(self, channel_fd: int, request: dict[str, Any], timeout: float = 30.0) -> int:
-        """Fork a student process that runs on `channel_fd`; returns its pid (= its pgid)."""
+    def spawn(self, fds: Sequence[int], request: dict[str, Any], timeout: float = 30.0) -> int:
+        """Fork a student process on `fds` (channel, stdout, stderr); returns its pid (= its pgid)."""
         ident = next(self._ids)
         payload = json.dumps({**request, "op": "spawn", "id": ident}).encode()
         try:
-            socket.send_fds(self._sock, [payload], [channel_fd])
+            socket.send_fds(self._sock, [payload], list(fds))
         except OSError as exc:
             raise ZygoteGone(str(exc)) from None
         with self._cond:

@@ -18,9 +18,10 @@ class Limits:
     memory_mb: int = 1024
     output_bytes: int = 32 * 1024  # stdout and stderr kept per run, each
     load_timeout: float | None = None  # seconds to load the program; None = `timeout`
+    processes: int = 64  # processes and threads of the student at once (RLIMIT_NPROC; see SECURITY.md)
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0 or self.memory_mb <= 0 or self.output_bytes < 0:
+        if self.timeout <= 0 or self.memory_mb <= 0 or self.output_bytes < 0 or self.processes <= 0:
             raise ValueError(f"limits must be positive: {self}")
         if self.load_timeout is not None and self.load_timeout <= 0:
             raise ValueError(f"load_timeout must be positive: {self}")

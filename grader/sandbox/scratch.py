@@ -1,9 +1,10 @@
-"""The scratch dir as the grader sees it: capped, safe reads of the student's output, and removal."""
+"""The scratch dir as the grader sees it: capped, safe reads of the student's output, removal, stale roots."""
 from __future__ import annotations
 
 import os
 import shutil
 import stat
+import time
 from typing import Any
 
 
@@ -77,3 +78,50 @@ def remove_tree(path: str) -> None:
             pass
 
     shutil.rmtree(path, onerror=retry)
+
+
+def _owner_tag(pid: int) -> str | None:
+    """'<pid namespace> <pid> <start time>' of a live process; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            start = stat.read().rsplit(b")", 1)[1].split()[19].decode()
+        return f"{os.readlink('/proc/self/ns/pid')} {pid} {start}"
+    except (OSError, IndexError):
+        return None
+
+
+def mark_owner(root: str) -> None:
+    """Record which process owns a sandbox root, so a later run can tell it is stale."""
+    tag = _owner_tag(os.getpid())
+    if tag is not None:
+        with open(os.path.join(root, ".owner"), "w", encoding="ascii") as marker:
+            marker.write(tag)
+
+
+def remove_stale_roots(parent: str, prefix: str, min_age: float = 60.0) -> None:
+    """Remove sandbox roots under `parent` left behind by a killed grader (best effort).
+
+    Only roots of ours whose marker names a process of our PID namespace that is gone (or is
+    now another process) are removed; anything unclear is left alone.
+    """
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith(prefix)]
+        here = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        path = os.path.join(parent, name)
+        try:
+            info = os.lstat(path)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
+                    or now - info.st_mtime < min_age):
+                continue
+            with open(os.path.join(path, ".owner"), encoding="ascii") as marker:
+                owner = marker.read().split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if len(owner) != 3 or owner[0] != here or not owner[1].isdigit():
+            continue
+        if _owner_tag(int(owner[1])) != " ".join(owner):
+            remove_tree(path)

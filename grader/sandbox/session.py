@@ -13,6 +13,7 @@ from grader import codec
 from grader.model import CallOutcome, Case, Program
 from grader.sandbox import frames
 from grader.sandbox.control import ZygoteProcess, describe_exit
+from grader.sandbox.isolation import ISOLATION_FAILED
 from grader.sandbox.scratch import Output, remove_tree
 from grader.sandbox.records import Limits, RunReport
 
@@ -129,19 +130,24 @@ class Session:
     def _start_child(self, pending: list[int]) -> None:
         number = self.forks
         self.forks += 1
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         calls = len(pending)
+        budget = math.ceil(2 * (self.limits.loading + self.limits.timeout * calls)) + 10
         request = {"scratch": self.scratch, "memory_mb": self.limits.memory_mb,
-                   "stdout": os.path.join(self.scratch, f".stdout-{number}"),
-                   "stderr": os.path.join(self.scratch, f".stderr-{number}"),
-                   "cpu_seconds": math.ceil(2 * (self.limits.loading + self.limits.timeout * calls)) + 10}
+                   "processes": self.limits.processes, "cpu_seconds": budget,
+                   "lifetime": 2 * budget + 60}  # wall-clock bound of its namespace, should all else fail
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        outputs: list[int] = []
         try:
-            zygote, pid = self.sandbox.spawn(theirs.fileno(), request)
+            # opened here, passed as descriptors: with namespaces the student cannot reach them by path
+            outputs = [_open_output(os.path.join(self.scratch, f".{name}-{number}")) for name in ("stdout", "stderr")]
+            zygote, pid = self.sandbox.spawn([theirs.fileno(), *outputs], request)
         except BaseException:
             ours.close()
             raise
         finally:
             theirs.close()
+            for fd in outputs:
+                os.close(fd)
         self.child = _Child(zygote, pid, ours, number)
         plan = {"kind": self.program.kind, "memory_mb": self.limits.memory_mb,
                 "output_chars": max(0, self.limits.output_bytes - MARKER_ROOM),
@@ -266,7 +272,10 @@ class Session:
                                                   "probably by the submission")
         number = status.get("signal")
         hint = ""
-        if status.get("code") == frames.RUNTIME_FAILED:
+        if status.get("code") == ISOLATION_FAILED:
+            hint = ("the sandbox could not isolate the student process; this is a grader problem, "
+                    "please report it (details in the student's stderr)")
+        elif status.get("code") == frames.RUNTIME_FAILED:
             hint = ("the sandbox's runtime inside it failed, usually because the submission closed "
                     "or misused its connection to the grader; see its stderr")
         elif number == signal.SIGXCPU:
@@ -296,6 +305,10 @@ class Session:
         note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
         self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
         self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
+
+
+def _open_output(path: str) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -1,4 +1,4 @@
-"""Warm fork server: imports numpy once, then forks one limited student process per request."""
+"""Warm fork server: imports numpy once, then forks one isolated, limited student process per request."""
 from __future__ import annotations
 
 import gc
@@ -10,16 +10,18 @@ import signal
 import socket
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any, NoReturn
 
-import numpy  # noqa: F401 - imported here so every forked child starts warm
-
-from grader.sandbox import child, frames
+from grader.sandbox import frames, isolation, linux, view
 
 FSIZE_MB = 64
 NOFILE = 256
 CHANNEL_FD = 3
 MAX_REQUEST = 1 << 16
+MODES = ("namespaces", "process")
+
+Entry = Callable[[socket.socket], NoReturn]
 
 
 def _set_limit(kind: int, soft: int, hard: int | None = None) -> None:
@@ -31,13 +33,12 @@ def _set_limit(kind: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(kind, (soft, hard))
 
 
-def _open_output(path: str) -> int:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-    return os.open(path, flags, 0o600)
+def become_student(request: dict[str, Any], fds: list[int], scratch: str, entry: Entry) -> NoReturn:
+    """In the student's process: own session, limits, redirected output, then the child runtime.
 
-
-def become_student(request: dict[str, Any], channel_fd: int) -> NoReturn:
-    """In the freshly forked process: isolate, limit, redirect, then run the child runtime."""
+    `fds` are the channel, stdout and stderr as opened by the grader (files the student cannot
+    reach by path).
+    """
     try:
         os.setsid()
         signal.set_wakeup_fd(-1)
@@ -45,24 +46,24 @@ def become_student(request: dict[str, Any], channel_fd: int) -> NoReturn:
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the size limit fail instead
-        scratch = request["scratch"]
         os.chdir(scratch)
-        os.environ["TMPDIR"] = scratch
-        for target, fd in ((0, os.open(os.devnull, os.O_RDONLY)),
-                           (1, _open_output(request["stdout"])),
-                           (2, _open_output(request["stderr"]))):
-            os.dup2(fd, target)
-            os.close(fd)
+        os.environ["TMPDIR"] = os.environ["HOME"] = scratch
+        channel_fd, out_fd, err_fd = fds
+        os.dup2(out_fd, 1)
+        os.dup2(err_fd, 2)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         if channel_fd != CHANNEL_FD:
             os.dup2(channel_fd, CHANNEL_FD, inheritable=False)
+        os.set_inheritable(CHANNEL_FD, False)
         os.closerange(CHANNEL_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         _set_limit(resource.RLIMIT_CORE, 0)
         _set_limit(resource.RLIMIT_NOFILE, NOFILE)
         _set_limit(resource.RLIMIT_FSIZE, FSIZE_MB * 2**20)
+        _set_limit(resource.RLIMIT_NPROC, int(request["processes"]))
         cpu = int(request["cpu_seconds"])
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 2)
         _set_limit(resource.RLIMIT_AS, int(request["memory_mb"]) * 2**20)
-        child.main(socket.socket(fileno=CHANNEL_FD))
+        entry(socket.socket(fileno=CHANNEL_FD))
     except BaseException:  # noqa: BLE001 - report on the student's stderr file, then die
         try:
             os.write(2, traceback.format_exc().encode("utf-8", "replace"))
@@ -74,8 +75,11 @@ def become_student(request: dict[str, Any], channel_fd: int) -> NoReturn:
 class Zygote:
     """The fork server's state: its control socket, its wakeup pipe and its live children."""
 
-    def __init__(self, control: socket.socket) -> None:
+    def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry) -> None:
         self.control = control
+        self.mode = mode
+        self.root = root
+        self.entry = entry
         self.live: set[int] = set()
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
 
@@ -99,11 +103,11 @@ class Zygote:
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
         ident = request.get("id")
         try:
-            if request.get("op") != "spawn" or len(fds) != 1:
+            if request.get("op") != "spawn" or len(fds) != 3:
                 raise ValueError(f"bad request {request.get('op')!r} with {len(fds)} fds")
             pid = os.fork()
             if pid == 0:
-                become_student(request, fds[0])
+                self._become(request, fds)
             self.live.add(pid)
             self.tell({"event": "spawned", "id": ident, "pid": pid})
         except Exception as exc:  # noqa: BLE001 - reported to the grader
@@ -111,6 +115,17 @@ class Zygote:
         finally:
             for fd in fds:
                 os.close(fd)
+
+    def _become(self, request: dict[str, Any], fds: list[int]) -> NoReturn:
+        """In the forked child: the keeper of an isolated student, or the student itself."""
+        if self.mode == "namespaces":
+            isolation.contain(lambda: become_student(request, fds, view.SCRATCH, self.entry),
+                              report_fd=fds[2], root=self.root, lifetime=int(request["lifetime"]))
+        try:
+            linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the fork server
+        except OSError:
+            pass
+        become_student(request, fds, request["scratch"], self.entry)
 
     def serve(self) -> None:
         """Answer requests until the control channel closes, then kill what is left."""
@@ -140,19 +155,46 @@ class Zygote:
                     pass
 
 
+def _refuse(control: socket.socket, reason: str) -> None:
+    control.send(json.dumps({"event": "isolation_failed", "reason": reason}).encode())
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`python -I -m grader.sandbox.zygote --fd N`: serve fork requests on socket fd N."""
+    """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON]`: serve fork
+    requests on socket fd N; MODE is namespaces or process; JSON lists extra folders to hide."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2 or args[0] != "--fd" or not args[1].isdigit():
-        sys.exit("usage: python -I -m grader.sandbox.zygote --fd N")
+    options = dict(zip(args[::2], args[1::2]))
+    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide"} or not options.get("--fd", "").isdigit()
+            or options.get("--isolation") not in MODES):
+        sys.exit("usage: python -I -m grader.sandbox.zygote --fd N --isolation namespaces|process [--hide JSON]")
+    mode = options["--isolation"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
-    control = socket.socket(fileno=int(args[1]))
-    zygote = Zygote(control)
+    control = socket.socket(fileno=int(options["--fd"]))
+    root = os.geteuid() == 0
+    detail = "process-level isolation only"
+    if mode == "namespaces":
+        try:
+            root = isolation.enter_server_namespaces()  # before any thread (numpy) can start
+        except isolation.IsolationError as exc:
+            return _refuse(control, str(exc))
+    import numpy  # noqa: F401 - imported here so every forked child starts warm
+
+    from grader.sandbox import child
+    if mode == "namespaces":
+        try:
+            built = view.build([str(p) for p in json.loads(options.get("--hide", "[]"))])
+            isolation.self_test(root)
+        except (view.ViewError, isolation.IsolationError, OSError) as exc:
+            traceback.print_exc()
+            return _refuse(control, f"{type(exc).__name__}: {exc}")
+        detail = (f"PID, mount, network, IPC, UTS and user namespaces per student; {built.describe()}; "
+                  f"students run as {'unprivileged uids' if root else 'the grader user'} without capabilities")
+    zygote = Zygote(control, mode, root, child.main)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()
     gc.freeze()  # forked children then share the heap pages instead of copying them on GC
-    zygote.tell({"event": "ready", "pid": os.getpid()})
+    zygote.tell({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail})
     zygote.serve()
 
 

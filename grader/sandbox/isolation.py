@@ -1,0 +1,195 @@
+"""Namespaces for the fork server and for each student: own PID, mount, network, IPC and user namespaces.
+
+The fork server enters new mount and network namespaces once (plus a user namespace when it is not
+root) and builds the read-only view (`grader.sandbox.view`). Per student:
+
+    keeper (in the fork server's PID namespace; the grader tracks and kills its process group)
+      -> init: `sleep`, PID 1 of a new PID namespace (spawned without copying the fork server)
+      -> student: PID 2; mounts a fresh /proc and a private /tmp, then drops every privilege
+
+When the student ends, the keeper kills init, so the kernel kills whatever is left in the PID
+namespace, and then ends the way the student did (same exit code or signal).
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
+
+from grader.sandbox import linux, view
+
+ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
+STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + the keeper's pid
+SCRATCH_MB = 64
+STUDENT_NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
+                      | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+SLEEP = ("/usr/bin/sleep", "/bin/sleep")
+RESET_SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)
+
+
+class IsolationError(Exception):
+    """Namespaces are unavailable or failed to set up; the message says which step and why."""
+
+
+def enter_server_namespaces() -> bool:
+    """In the fork server, before any thread starts: new mount and network namespaces, and a user
+    namespace when not root (mapping our own uid and gid). Returns whether we are real root."""
+    root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    flags = linux.CLONE_NEWNS | linux.CLONE_NEWNET | (0 if root else linux.CLONE_NEWUSER)
+    try:
+        linux.unshare(flags)
+        if not root:
+            linux.map_own_ids(uid, gid)
+    except OSError as exc:
+        raise IsolationError(f"the kernel refused new namespaces ({exc.strerror}); unprivileged user "
+                             "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone, "
+                             "user.max_user_namespaces, AppArmor) or blocked by a container's "
+                             "seccomp profile") from None
+    return root
+
+
+def _reset_signals() -> None:
+    signal.set_wakeup_fd(-1)
+    for sig in RESET_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def _close_all_but(*keep: int) -> None:
+    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    start = 0
+    for fd in sorted(keep):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, top if top != resource.RLIM_INFINITY else 65536)
+
+
+def _fail(report_fd: int) -> NoReturn:
+    try:
+        os.write(report_fd, ("[sandbox: could not isolate the student process; this is a grader "
+                             "problem]\n" + traceback.format_exc()).encode("utf-8", "replace"))
+    finally:
+        os._exit(ISOLATION_FAILED)
+
+
+def _end_like(status: int) -> NoReturn:
+    """End this process the way the student ended: same exit code, or same signal."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {number})
+        os.kill(os.getpid(), number)
+        os._exit(128 + number)  # a signal whose default action does not terminate
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _start_init(lifetime: int) -> int:
+    """PID 1 of the new namespace: `sleep`, spawned cheaply; a forked idle process if there is none.
+    Its lifetime bounds the namespace's even if the keeper is killed without a chance to clean up."""
+    for fd in os.listdir("/proc/self/fd"):  # init must hold none (the channel's EOF tells of a death)
+        try:
+            os.set_inheritable(int(fd), False)
+        except OSError:
+            pass
+    for path in SLEEP:
+        try:
+            return os.posix_spawn(path, ["sleep", str(lifetime)], {})
+        except OSError:
+            continue
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _close_all_but()
+            signal.alarm(lifetime)
+            while True:
+                signal.pause()
+        finally:
+            os._exit(0)
+    return pid
+
+
+def _drop_privileges(root: bool, uid: int) -> None:
+    """The student: a non-root uid, its own user namespace (bounding its processes and barring
+    nested user namespaces), no capabilities, no way to gain any."""
+    if root:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        linux.prctl(linux.PR_SET_DUMPABLE, 1)  # changing uid made /proc/self root's; we write there next
+    euid, egid = os.geteuid(), os.getegid()
+    linux.unshare(linux.CLONE_NEWUSER)
+    linux.map_own_ids(euid, egid)
+    try:
+        linux.write_file("/proc/sys/user/max_user_namespaces", "0")
+    except OSError:
+        pass  # best effort: some kernels do not let a namespace lower its own limits
+    linux.drop_capabilities()
+
+
+def _become_contained(root: bool, uid: int) -> None:
+    """In the student (PID 2): its own /proc and /tmp, then no privileges."""
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    owner = f",uid={uid},gid={uid}" if root else ""
+    linux.mount("tmpfs", view.SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
+                f"size={SCRATCH_MB}m,mode=0700{owner}")
+    _drop_privileges(root, uid)
+
+
+def contain(student: Callable[[], NoReturn], report_fd: int, root: bool, lifetime: int) -> NoReturn:
+    """In a freshly forked child of the fork server: become the keeper of an isolated student,
+    whose namespace lasts at most `lifetime` seconds."""
+    try:
+        _reset_signals()
+        os.setsid()
+        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        uid = STUDENT_UID_BASE + os.getpid()
+        linux.unshare(STUDENT_NAMESPACES)
+        init = _start_init(lifetime)
+        pid = os.fork()
+    except BaseException:  # noqa: BLE001 - reported on the student's stderr
+        _fail(report_fd)
+    if pid == 0:
+        try:
+            _become_contained(root, uid)
+        except BaseException:  # noqa: BLE001
+            _fail(report_fd)
+        student()
+    try:
+        _close_all_but()
+        _, status = os.waitpid(pid, 0)
+        os.kill(init, signal.SIGKILL)  # the kernel now kills whatever the student left behind
+        os.waitpid(init, 0)
+    except BaseException:  # noqa: BLE001
+        os._exit(ISOLATION_FAILED)
+    _end_like(status)
+
+
+def self_test(root: bool, timeout: float = 10.0) -> None:
+    """Run one empty student through `contain` and check what it sees; IsolationError if not right."""
+    read_fd, write_fd = os.pipe()
+
+    def probe() -> NoReturn:
+        ok = (os.getpid() == 2 and os.getuid() != 0 and not os.path.exists("/proc/3")
+              and os.access(view.SCRATCH, os.W_OK))
+        os.write(write_fd, b"ok" if ok else b"wrong")
+        os._exit(0)
+
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        contain(probe, 2, root, int(timeout) + 1)
+    os.close(write_fd)
+    try:
+        waited, status = os.waitpid(pid, 0)
+        seen = os.read(read_fd, 16)
+    finally:
+        os.close(read_fd)
+    if status != 0 or seen != b"ok":
+        raise IsolationError(f"a test student could not be isolated (exit status {status}, "
+                             f"probe {seen!r}); see the fork server's log")

@@ -1,0 +1,193 @@
+"""The students' view of the file system, built once in the fork server's own mount namespace.
+
+An allowlist, not a denylist: a fresh root holding read-only binds of the system folders (/usr,
+/bin, /lib..., /etc, /sys), the folders of the running Python, a minimal /dev, /proc and an empty
+/tmp. Everything else (home folders, /work, /mnt, /srv, /var, the grader's checkout, the output
+and submissions folders, other students' files) does not exist there. reference/, assignments/
+and any extra hidden folder inside a visible folder are covered by empty read-only tmpfs mounts.
+Each student later mounts its own /proc and a private, writable /tmp.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import sys
+from dataclasses import dataclass
+
+from grader.sandbox import linux
+
+SCRATCH = "/tmp"  # each student's private, writable tmpfs is mounted here
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+STAGING = "/tmp"  # where the new root is assembled (in our private mount namespace)
+TMPFS_OPTIONS = "size=64k,mode=755"
+MASK_FLAGS = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+# pivot_root(2) has no libc wrapper: its system call number per architecture
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41, "riscv64": 41, "ppc64le": 203, "ppc64": 203,
+              "s390x": 217, "i686": 217, "i386": 217, "armv7l": 218}
+
+
+class ViewError(Exception):
+    """The read-only view could not be built (the sandbox then falls back, loudly)."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What students see: the folders bound in and the folders masked inside them."""
+
+    visible: tuple[str, ...]
+    masked: tuple[str, ...]
+
+    def describe(self) -> str:
+        masked = f"; masked inside them: {', '.join(self.masked)}" if self.masked else ""
+        return (f"read-only file system showing only {', '.join(self.visible)}, a minimal /dev{masked}; "
+                f"private {SCRATCH} and /proc per student")
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _real_dirs(paths: list[str]) -> list[str]:
+    found = {os.path.realpath(p) for p in paths if p and os.path.isdir(p)}
+    return sorted(p for p in found if p != "/")
+
+
+def _outermost(dirs: list[str]) -> list[str]:
+    return [d for d in dirs if not any(o != d and _under(d, o) for o in dirs)]
+
+
+def interpreter_dirs(private: list[str]) -> list[str]:
+    """The folders the running Python reads from: its prefixes, and the sys.path entries that are
+    not inside a `private` folder (the grader's own checkout is on sys.path in the fork server)."""
+    prefixes = _real_dirs([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix])
+    paths = [d for d in _real_dirs(sys.path) if not any(_under(d, p) for p in private)]
+    return _outermost(sorted(set(prefixes + paths)))
+
+
+def grader_dirs() -> list[str]:
+    """reference/ and assignments/ wherever they are installed, and the grader's source checkout
+    (its tests hold complete solutions) unless the grader is installed in site-packages."""
+    found = []
+    for name in ("reference", "assignments"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            found.extend(spec.submodule_search_locations)
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.basename(here) not in ("site-packages", "dist-packages"):
+        found.append(here)
+    return _real_dirs(found)
+
+
+def _bind(source: str | int, target: str, is_dir: bool = True) -> None:
+    """Bind `source` (a path, or a descriptor held open) read-only at `target`, creating it."""
+    if is_dir:
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
+    path = f"/proc/self/fd/{source}" if isinstance(source, int) else source
+    linux.mount(path, target, None, linux.MS_BIND | linux.MS_REC)
+    linux.remount_readonly(target)
+
+
+def _populate(new: str, needed: list[str]) -> list[str]:
+    """Fill the new root; returns the folders made visible."""
+    visible = []
+    for folder in SYSTEM:
+        if os.path.islink(folder):
+            os.symlink(os.readlink(folder), new + folder)
+        elif os.path.isdir(folder):
+            _bind(folder, new + folder)
+            visible.append(folder)
+    for folder in needed:
+        if not any(_under(folder, s) for s in SYSTEM):
+            _bind(folder, new + folder)
+            visible.append(folder)
+    devices = [(os.open(f"/dev/{name}", os.O_PATH | os.O_CLOEXEC), name) for name in DEVICES]
+    try:
+        os.mkdir(new + "/dev", 0o755)
+        linux.mount("tmpfs", new + "/dev", "tmpfs", linux.MS_NOSUID | linux.MS_NOEXEC, TMPFS_OPTIONS)
+        for fd, name in devices:
+            _bind(fd, f"{new}/dev/{name}", is_dir=False)
+    finally:
+        for fd, _name in devices:
+            os.close(fd)
+    os.symlink("/proc/self/fd", new + "/dev/fd")
+    for number, name in enumerate(("stdin", "stdout", "stderr")):
+        os.symlink(f"/proc/self/fd/{number}", f"{new}/dev/{name}")
+    os.mkdir(new + "/dev/shm", 0o755)
+    linux.mount(None, new + "/dev", None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID
+                | linux.MS_NOEXEC, TMPFS_OPTIONS)
+    _bind("/proc", new + "/proc")  # the fork server's; each student mounts its own over it
+    os.mkdir(new + SCRATCH, 0o755)
+    return visible
+
+
+def _pivot(new: str) -> None:
+    """Make `new` the root of this mount namespace and detach the old root entirely."""
+    number = PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise ViewError(f"pivot_root is not known on {platform.machine()}")
+    os.chdir(new)
+    linux.syscall(number, ".", ".", what="pivot_root")
+    linux.umount(".")  # the old root, now stacked on top of the new one
+    os.chdir("/")
+
+
+def _mountpoints() -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo", "rb") as info:
+        for line in info:
+            raw = line.split()[4]
+            points.append(os.fsdecode(raw.decode("unicode_escape").encode("latin-1")))
+    return sorted(set(points), key=len)
+
+
+def _seal() -> None:
+    """Every mount of the new root read-only (submounts of /sys and /usr included)."""
+    for point in _mountpoints():
+        try:
+            linux.remount_readonly(point)
+        except OSError as exc:
+            try:
+                if os.statvfs(point).f_flag & os.ST_RDONLY:
+                    continue
+            except OSError:
+                continue  # covered by another mount: unreachable
+            raise ViewError(f"cannot make {point} read-only: {exc.strerror}") from None
+
+
+def _mask(folder: str) -> None:
+    if os.path.isdir(folder):
+        linux.mount("tmpfs", folder, "tmpfs", MASK_FLAGS | linux.MS_RDONLY, TMPFS_OPTIONS)
+    else:
+        linux.mount("/dev/null", folder, None, linux.MS_BIND)
+        linux.remount_readonly(folder)
+
+
+def build(extra_hidden: list[str]) -> View:
+    """In a fresh mount namespace of our own: assemble the new root, pivot into it, mask, seal."""
+    private = sorted({*grader_dirs(), *(os.path.realpath(p) for p in extra_hidden if os.path.exists(p))})
+    needed = interpreter_dirs(private)
+    if any(_under(d, SCRATCH) for d in needed):
+        raise ViewError(f"the Python installation ({', '.join(needed)}) lives under {SCRATCH}, "
+                        "which each student gets as a private scratch folder; install Python elsewhere")
+    os.umask(0o022)
+    try:
+        linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+        linux.mount("tmpfs", STAGING, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, TMPFS_OPTIONS)
+        visible = _populate(STAGING, needed)
+        _pivot(STAGING)
+        masked = []
+        for path in private:  # only those inside a visible folder still exist
+            if os.path.lexists(path):
+                if path in needed:
+                    raise ViewError(f"cannot hide {path}: the Python installation lives there")
+                _mask(path)
+                masked.append(path)
+        _seal()
+    except OSError as exc:
+        raise ViewError(f"cannot build the read-only view: {exc.strerror or exc} ({exc.filename or ''})") from None
+    return View(tuple(visible), tuple(masked))
