@@ -14,6 +14,8 @@ from grader.discover import DiscoveryError
 from grader.executors import ExecutorError
 from grader.pipeline import ClassRun, GradeOptions, grade_class
 from grader.progress import Progress
+from grader.runlock import RunLocked
+from grader.sandbox.runner import SandboxError
 from grader.store import ResultSummary
 
 
@@ -53,7 +55,10 @@ def summary(run: ClassRun) -> str:
             f"({run.regraded} graded now, {run.reused} unchanged since the last run)\n"
             f"  status: {counts or 'none'}; late: {late}; mean {mean:.1f}%\n"
             f"  timeouts: {timeouts} students; load errors: {load_errors}\n"
-            f"  wrote {run.grades_csv} and {run.checks_csv}")
+            f"  wrote {run.grades_csv} and {run.checks_csv}\n"
+            + (f"  isolation: {run.isolation}" if run.isolation != "process" else
+               "  isolation: PROCESS ONLY, no namespaces: students could read and write what this user can; "
+               "see run.json and SECURITY.md"))
 
 
 # `grade NAME ...` runs `grader.NAME_MODULE.main(rest)`; anything else is `grade SUBMISSIONS ...`.
@@ -96,9 +101,12 @@ def grade_main(argv: Sequence[str]) -> int:
 
     try:
         run = grade_class(options, on_result=on_result, on_start=on_start)
-    except (AssignmentError, DiscoveryError, ExecutorError) as exc:
+    except (AssignmentError, DiscoveryError, ExecutorError, RunLocked) as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return 2
+    except SandboxError as exc:
+        print(f"grade: error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"grade: error: {exc.strerror or exc} ({exc.filename or args.out}); check that the output folder "
               "is writable and the disk is not full", file=sys.stderr)

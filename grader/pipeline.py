@@ -1,6 +1,7 @@
 """The whole job in one place: discover -> load -> run (sandbox) -> compare -> score -> report."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -11,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from types import ModuleType
 
-from grader import csvout, report
+from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import discover, safe_name
@@ -19,9 +20,10 @@ from grader.executors import DaskExecutor, Executor, LocalExecutor, RemoteSpec
 from grader.expected import Expected, expected_for
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
-from grader.sandbox.runner import Limits, Sandbox
+from grader.sandbox.runner import Limits, Sandbox, probe_isolation
 from grader.score import part_totals, score
-from grader.store import ResultStore, ResultSummary, grader_fingerprint, result_key, summarise
+from grader.store import (ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
+                          summarise)
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
 
@@ -54,6 +56,7 @@ class ClassRun:
     seconds: float
     grades_csv: Path
     checks_csv: Path
+    isolation: str = ""  # "namespaces" or "process" (see SECURITY.md); details in DIR/run.json
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,19 @@ def make_context(options: GradeOptions, assignment: Assignment | None = None) ->
 
 def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> ClassRun:
+    """Grade a class with the output folder locked against a second run (runlock.RunLocked), and
+    record how student code was isolated in DIR/run.json and ClassRun.isolation."""
+    with runlock.hold(options.out):
+        isolation = probe_isolation()
+        run = _grade_class(options, on_result, on_start)
+        atomic_write(options.out / "run.json", json.dumps(
+            {"isolation": isolation.level, "isolation_detail": isolation.detail, "students": len(run.summaries),
+             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
+        return replace(run, isolation=isolation.level)
+
+
+def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
+                 on_start: Callable[[int], None] | None = None) -> ClassRun:
     """Grade every submission; each result is saved as soon as it is known; reports at the end, read
     back from the saved results one student at a time (memory does not grow with the class)."""
     started = time.monotonic()

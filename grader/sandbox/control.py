@@ -61,7 +61,7 @@ class ZygoteProcess:
     """One running fork server plus the thread that reads its replies and exit reports."""
 
     def __init__(self, home: str, start_timeout: float, mode: str = "process",
-                 hide: Sequence[str] = ()) -> None:
+                 hide: Sequence[str] = (), probe: bool = False) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._cond = threading.Condition()
@@ -79,7 +79,7 @@ class ZygoteProcess:
             with open(self._log, "wb") as log:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno()),
-                     "--isolation", mode, "--hide", json.dumps(list(hide))],
+                     "--isolation", mode, "--hide", json.dumps(list(hide)), "--probe", str(int(probe))],
                     env=scrubbed_env(home), cwd=home, pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     start_new_session=True)

@@ -6,6 +6,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from grader.model import Case, Program
@@ -14,10 +15,53 @@ from grader.sandbox.records import Limits, RunReport
 from grader.sandbox.scratch import mark_owner, remove_stale_roots, remove_tree
 from grader.sandbox.session import Session
 
-__all__ = ["ISOLATION_MODES", "Limits", "RunReport", "Sandbox", "SandboxError", "stderr_banner"]
+__all__ = ["ISOLATION_MODES", "Isolation", "Limits", "RunReport", "Sandbox", "SandboxError", "probe_isolation",
+           "stderr_banner"]
 
 ISOLATION_MODES = ("auto", "namespaces", "process")
+ISOLATION_VARIABLE = "GRADER_ISOLATION"  # the default when a Sandbox is not told: auto, namespaces or process
 ROOT_PREFIX = "grader-sandbox-"
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How student code is isolated on this machine: "namespaces" or "process", and in what way."""
+
+    level: str
+    detail: str
+
+
+def requested_isolation(isolation: str | None) -> str:
+    """`isolation`, or the GRADER_ISOLATION environment variable, or "auto" (ValueError / SandboxError
+    for an unknown value)."""
+    chosen = isolation if isolation is not None else os.environ.get(ISOLATION_VARIABLE, "auto") or "auto"
+    if chosen not in ISOLATION_MODES:
+        if isolation is not None:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {chosen!r}")
+        raise SandboxError(f"the environment variable {ISOLATION_VARIABLE} must be one of "
+                           f"{', '.join(ISOLATION_MODES)}, not {chosen!r}")
+    return chosen
+
+
+def _fallback_detail(reason: str) -> str:
+    return f"process-level isolation only: namespaces are unavailable ({reason})"
+
+
+def probe_isolation(isolation: str | None = None, hide: Sequence[str] = ()) -> Isolation:
+    """The isolation a Sandbox would get here, found by a short-lived fork server that sets it up,
+    tests it with one empty student, and exits (about 0.1 s; numpy is not imported)."""
+    mode = requested_isolation(isolation)
+    if mode == "process":
+        return Isolation("process", "process-level isolation only (requested)")
+    with tempfile.TemporaryDirectory(prefix=ROOT_PREFIX) as home:
+        try:
+            zygote = ZygoteProcess(home, 60.0, "namespaces", tuple(os.path.abspath(p) for p in hide), probe=True)
+        except IsolationUnavailable as exc:
+            if mode == "namespaces":
+                raise SandboxError(f"namespace isolation was required but is unavailable: {exc}") from None
+            return Isolation("process", _fallback_detail(str(exc)))
+        zygote.close()
+    return Isolation("namespaces", zygote.detail)
 
 
 def stderr_banner(message: str) -> None:
@@ -31,19 +75,18 @@ class Sandbox:
 
     `isolation`: "namespaces" (required; SandboxError when the kernel refuses), "process" (no
     namespaces: same user, shared file system) or "auto" (namespaces, else process with a warning
-    through `warn`). `hide`: extra folders students must not see (output, submissions, ...).
+    through `warn`); None reads GRADER_ISOLATION (default auto). `hide`: extra folders to mask should
+    they lie inside what students see (the view shows only system folders and Python anyway).
     The fork server starts lazily on the first run and is restarted if a student kills it.
     """
 
-    def __init__(self, root: str | None = None, *, start_timeout: float = 60.0, isolation: str = "auto",
+    def __init__(self, root: str | None = None, *, start_timeout: float = 60.0, isolation: str | None = None,
                  hide: Sequence[str | os.PathLike[str]] = (), warn: Callable[[str], None] = stderr_banner) -> None:
-        if isolation not in ISOLATION_MODES:
-            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {isolation!r}")
+        self._requested = requested_isolation(isolation)
         self._parent = root
         self._root: str | None = None
         self._start_timeout = start_timeout
-        self._requested = isolation
-        self._mode = "process" if isolation == "process" else "namespaces"
+        self._mode = "process" if self._requested == "process" else "namespaces"
         self._hide = tuple(os.path.abspath(p) for p in hide)
         self._warn = warn
         self._detail = ""
@@ -72,9 +115,7 @@ class Sandbox:
     @property
     def isolation_detail(self) -> str:
         """What the isolation consists of, and why namespaces were not used when they were not."""
-        if self._fallback:
-            return f"process-level isolation only: namespaces are unavailable ({self._fallback})"
-        return self._detail
+        return _fallback_detail(self._fallback) if self._fallback else self._detail
 
     def start(self) -> str:
         """Start the fork server now (normally lazy); returns the isolation in effect."""

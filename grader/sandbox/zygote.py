@@ -160,13 +160,15 @@ def _refuse(control: socket.socket, reason: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON]`: serve fork
-    requests on socket fd N; MODE is namespaces or process; JSON lists extra folders to hide."""
+    """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON] [--probe 1]`: serve
+    fork requests on socket fd N; MODE is namespaces or process; JSON lists extra folders to hide.
+    With --probe 1 it only sets up and tests the isolation, reports, and exits (no numpy)."""
     args = sys.argv[1:] if argv is None else argv
     options = dict(zip(args[::2], args[1::2]))
-    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide"} or not options.get("--fd", "").isdigit()
-            or options.get("--isolation") not in MODES):
-        sys.exit("usage: python -I -m grader.sandbox.zygote --fd N --isolation namespaces|process [--hide JSON]")
+    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide", "--probe"}
+            or not options.get("--fd", "").isdigit() or options.get("--isolation") not in MODES):
+        sys.exit("usage: python -I -m grader.sandbox.zygote --fd N --isolation namespaces|process "
+                 "[--hide JSON] [--probe 1]")
     mode = options["--isolation"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     control = socket.socket(fileno=int(options["--fd"]))
@@ -177,9 +179,11 @@ def main(argv: list[str] | None = None) -> None:
             root = isolation.enter_server_namespaces()  # before any thread (numpy) can start
         except isolation.IsolationError as exc:
             return _refuse(control, str(exc))
-    import numpy  # noqa: F401 - imported here so every forked child starts warm
+    probe = options.get("--probe") == "1"
+    if not probe:  # before the view hides the grader's own files
+        import numpy  # noqa: F401 - imported here so every forked child starts warm
 
-    from grader.sandbox import child
+        from grader.sandbox import child
     if mode == "namespaces":
         try:
             built = view.build([str(p) for p in json.loads(options.get("--hide", "[]"))])
@@ -189,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
             return _refuse(control, f"{type(exc).__name__}: {exc}")
         detail = (f"PID, mount, network, IPC, UTS and user namespaces per student; {built.describe()}; "
                   f"students run as {'unprivileged uids' if root else 'the grader user'} without capabilities")
+    if probe:
+        control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
+        return
     zygote = Zygote(control, mode, root, child.main)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
