@@ -51,13 +51,20 @@ def run_selfcheck(path: Path, assignment: Assignment, data: PublicData, limits: 
     except LoadError as exc:
         return SelfCheck(path.name, exc.status, exc.message, ())
     if sandbox is None:
-        with Sandbox() as own:
+        with Sandbox(warn=_note) as own:
             report = own.run(program, data.cases, limits)
     else:
         report = sandbox.run(program, data.cases, limits)
     checks = score(assignment, data.cases, report.outcomes, data.expected, 0)
     return SelfCheck(path.name, STATUS.get(report.load_status, report.load_status), report.load_message, checks,
                      tuple(program.warnings) + tuple(report.load_warnings), report.stdout, report.stderr)
+
+
+def _note(message: str) -> None:
+    """The sandbox's warning, for a student: the grader's banner speaks to instructors grading exams."""
+    del message  # why namespaces are unavailable: an instructor's concern, not the student's
+    print("note: your code runs with less isolation here than on the grader (no Linux namespaces on this "
+          "machine); this changes no result of ordinary code", file=sys.stderr)
 
 
 def _num(x: float) -> str:
