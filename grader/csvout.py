@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -12,8 +10,6 @@ from typing import Protocol, TextIO
 from grader.assignment import Assignment
 from grader.model import StudentResult
 from grader.store import StoredResults, atomic_write, atomic_writer
-
-STATE_FILE = ".csv-state.json"  # what the CSVs were written from: lets an unchanged re-run skip them
 
 
 class GradeRow(Protocol):
@@ -26,7 +22,6 @@ class GradeRow(Protocol):
     status: str
     late: bool
     seed: int
-    key: str
 
     @property
     def percent(self) -> float: ...
@@ -70,44 +65,18 @@ def checks_csv(results: Iterable[StudentResult]) -> str:
     return buffer.getvalue()
 
 
-def _state(out: Path, digest: str) -> dict[str, object]:
-    files = {}
-    for name in ("grades.csv", "checks.csv"):
-        stat = (out / name).stat()
-        files[name] = [stat.st_size, stat.st_mtime_ns]
-    return {"digest": digest, "files": files}
-
-
-def _digest(rows: Sequence[GradeRow]) -> str:
-    digest = hashlib.sha256(b"csv-v1")
-    for row in sorted(rows, key=lambda r: r.student):
-        digest.update(f"\0{row.student}\0{row.key}".encode())
-    return digest.hexdigest()
-
-
 def write_csvs(out: Path, assignment: Assignment, results: Iterable[StudentResult],
-               rows: Sequence[GradeRow] | None = None, *, skip_unchanged: bool = False) -> tuple[Path, Path]:
+               rows: Sequence[GradeRow] | None = None) -> tuple[Path, Path]:
     """Both files written atomically (temp file + rename), UTF-8, sorted by student.
 
-    `rows` (e.g. ResultSummary) give grades.csv without reading `results` twice. With
-    `skip_unchanged`, the CSVs are left as they are when the last run wrote them from the same
-    students and resume keys (so the same results) and they were not touched since.
+    `rows` (e.g. ResultSummary) give grades.csv without reading `results` twice; checks.csv is
+    streamed from `results` one student at a time.
     """
     grades, checks = out / "grades.csv", out / "checks.csv"
     if rows is None:
         results = results if isinstance(results, Sequence) else list(results)
         rows = results
-    state_path = out / STATE_FILE
-    digest = _digest(rows)
-    if skip_unchanged:
-        try:
-            if json.loads(state_path.read_text(encoding="utf-8")) == _state(out, digest):
-                return grades, checks
-        except (OSError, ValueError):
-            pass
-    state_path.unlink(missing_ok=True)
     atomic_write(grades, grades_csv(assignment, rows))
     with atomic_writer(checks) as handle:
         write_checks(handle, results)
-    atomic_write(state_path, json.dumps(_state(out, digest)))
     return grades, checks

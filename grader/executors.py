@@ -93,9 +93,11 @@ def job_payload(sub: Submission, key: str) -> dict[str, Any]:
 class DaskExecutor:
     """Sends each job to a Dask distributed cluster; every worker grades with its own Sandbox."""
 
-    def __init__(self, scheduler: str, spec: RemoteSpec, on_failure: Callable[[Submission, str], StudentResult]) -> None:
+    def __init__(self, scheduler: str, spec: RemoteSpec, on_failure: Callable[[Submission, str], StudentResult],
+                 connect_timeout: float = 30.0) -> None:
         """`on_failure(sub, what)` turns a task that failed (a lost worker...) into a grader-fault result."""
         self._scheduler = scheduler
+        self._connect_timeout = connect_timeout
         self._spec = asdict(spec)
         self._on_failure = on_failure
         self._client: Any = None
@@ -109,7 +111,7 @@ class DaskExecutor:
             raise ExecutorError(f"--executor dask needs Dask ({exc}); install it with "
                                 "`pip install 'dl-autograder[dask]'`") from None
         try:
-            self._client = Client(self._scheduler, timeout="30s")
+            self._client = Client(self._scheduler, timeout=self._connect_timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ExecutorError(f"cannot reach the Dask scheduler at {self._scheduler} ({exc}); start it with "
                                 "`dask scheduler` and give its tcp://HOST:PORT address") from None

@@ -22,7 +22,7 @@ from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Limits, Sandbox, probe_isolation
 from grader.score import part_totals, score
-from grader.store import (ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
+from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
                           summarise)
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
@@ -132,9 +132,14 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                         on_result(summary)
     ordered = tuple(summaries[s] for s in sorted(summaries))
     results = store.view([s.student for s in ordered])
-    grades, checks = csvout.write_csvs(options.out, assignment, results, ordered, skip_unchanged=not todo)
-    report.write_html(options.out, assignment, results,
-                      report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb))
+    reports = ReportsState(options.out, ordered)
+    grades, checks = options.out / "grades.csv", options.out / "checks.csv"
+    if todo or not reports.current():  # else: written by an earlier run from these very results
+        reports.forget()
+        grades, checks = csvout.write_csvs(options.out, assignment, results, ordered)
+        report.write_html(options.out, assignment, results,
+                          report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb))
+        reports.mark()
     return ClassRun(assignment, results, ordered, len(todo), len(submissions) - len(todo),
                     time.monotonic() - started, grades, checks)
 

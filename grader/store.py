@@ -17,6 +17,8 @@ GRADER_ROOT = Path(__file__).resolve().parent
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StudentResult) if f.name != "checks")
 _CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
 _CHECKS_LINE = '"checks": ['
+REPORTS_STATE = ".reports-state.json"  # DIR/: what the reports were last written from
+REPORT_FILES = ("grades.csv", "checks.csv", "index.html")
 
 
 def grader_fingerprint() -> str:
@@ -25,6 +27,16 @@ def grader_fingerprint() -> str:
     for f in sorted(GRADER_ROOT.rglob("*.py")):
         digest.update(str(f.relative_to(GRADER_ROOT)).encode())
         digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def package_fingerprint() -> str:
+    """Hash of every file of the grader package (code, templates, scripts): what the reports look like."""
+    digest = hashlib.sha256()
+    for f in sorted(GRADER_ROOT.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            digest.update(str(f.relative_to(GRADER_ROOT)).encode())
+            digest.update(f.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -183,3 +195,43 @@ class StoredResults(Sequence[StudentResult]):
 
     def __iter__(self) -> Iterator[StudentResult]:
         return (self._store.read(s) for s in self.students)
+
+
+class ReportsState:
+    """Whether the reports in `out` were written from exactly these results by this grader.
+
+    After the reporters ran, `mark()` records the students, their resume keys, the grader
+    package and the size and time of each report file; `current()` is true while all still match,
+    so a re-run where nothing changed need not read every result again to rewrite the same files.
+    """
+
+    def __init__(self, out: Path, summaries: Sequence[ResultSummary]) -> None:
+        self.path = out / REPORTS_STATE
+        self.out = out
+        digest = hashlib.sha256(package_fingerprint().encode())
+        for s in sorted(summaries, key=lambda s: s.student):
+            digest.update(f"\0{s.student}\0{s.key}".encode())
+        self.digest = digest.hexdigest()
+
+    def _files(self) -> dict[str, list[int]]:
+        found = {}
+        for name in REPORT_FILES:
+            try:
+                stat = (self.out / name).stat()
+            except OSError:
+                continue
+            found[name] = [stat.st_size, stat.st_mtime_ns]
+        return found
+
+    def current(self) -> bool:
+        try:
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return state == {"digest": self.digest, "files": self._files()}
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def mark(self) -> None:
+        atomic_write(self.path, json.dumps({"digest": self.digest, "files": self._files()}))

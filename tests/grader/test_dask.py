@@ -1,0 +1,98 @@
+"""grade --executor dask: a LocalCluster on loopback (two worker processes, one thread each) grades a
+class exactly as the local executor does: same CSVs, same result files, same resume."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.executors import DaskExecutor, ExecutorError, RemoteSpec
+from grader.pipeline import GradeOptions, grade_class
+
+distributed = pytest.importorskip(
+    "distributed", reason="Dask is not installed: pip install -e '.[test]' (or '.[dask]') to run the Dask tests")
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
+CLASS = ["passes_all.py", "passes_all.ipynb", "fails_bce_grad_sign.py", "fails_sgd_step_mutates.py",
+         "syntax_error.py", "crashes_sys_exit_top.py", "magics_and_error.ipynb", "corrupt_not_json.ipynb",
+         "missing_functions.py"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def submissions(tmp_path: Path) -> Path:
+    """The fixtures as a class, plus a late Canvas name and a student whose folder is ambiguous."""
+    root = tmp_path / "class"
+    root.mkdir()
+    for name in CLASS:
+        shutil.copy(FIXTURES / name, root / name)
+    shutil.copy(FIXTURES / "passes_all.py", root / "erin_LATE_12_34_hw03.py")
+    (root / "frank").mkdir()
+    for name in ("a.py", "b.py"):
+        shutil.copy(FIXTURES / "passes_all.py", root / "frank" / name)
+    return root
+
+
+def _results(out: Path) -> dict[str, dict]:
+    """Every result file without its timing (the one thing that differs between two runs)."""
+    found = {}
+    for path in sorted((out / "results").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("seconds")
+        found[path.name] = data
+    return found
+
+
+def test_dask_run_equals_a_local_run(cluster, submissions, tmp_path):
+    opts = dict(submissions=submissions, timeout=5.0, memory_mb=1024)
+    local = grade_class(GradeOptions(out=tmp_path / "local", jobs=2, **opts))
+    remote = grade_class(GradeOptions(out=tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address,
+                                      **opts))
+    assert remote.regraded == local.regraded == len(CLASS) + 2
+    for name in ("grades.csv", "checks.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert _results(tmp_path / "dask") == _results(tmp_path / "local")
+    statuses = {s.student: s.status for s in remote.summaries}
+    assert statuses["syntax_error"] == "syntax_error" and statuses["frank"] == "ambiguous"
+    assert statuses["corrupt_not_json"] == "unreadable" and statuses["passes_all"] == "graded"
+    assert [s.late for s in remote.summaries if s.student == "erin"] == [True]
+
+
+def test_dask_resume_reuses_what_did_not_change(cluster, submissions, tmp_path):
+    opts = dict(submissions=submissions, out=tmp_path / "o", executor="dask", scheduler=cluster.scheduler_address,
+                timeout=5.0, memory_mb=1024)
+    first = grade_class(GradeOptions(**opts))
+    again = grade_class(GradeOptions(**opts))
+    assert (again.regraded, again.reused) == (0, first.regraded)
+    shutil.copy(FIXTURES / "passes_all.py", submissions / "fails_bce_grad_sign.py")
+    changed = grade_class(GradeOptions(**opts))
+    assert (changed.regraded, changed.reused) == (1, first.regraded - 1)
+    assert {s.student: s.percent for s in changed.summaries}["fails_bce_grad_sign"] == 100
+
+
+def test_cli_grades_on_a_cluster(cluster, submissions, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main([str(submissions), "--out", str(out), "--executor", "dask", "--scheduler",
+                 cluster.scheduler_address, "--quiet", "--timeout", "5"]) == 0
+    assert f"{len(CLASS) + 2} students" in capsys.readouterr().out
+    assert len((out / "grades.csv").read_text(encoding="utf-8").splitlines()) == len(CLASS) + 3
+
+
+def test_unreachable_scheduler_is_a_usage_error_naming_the_address(tmp_path):
+    spec = RemoteSpec("hw03", None, 5.0, 1024, "a", "g")
+    with pytest.raises(ExecutorError, match="127.0.0.1:9"):
+        DaskExecutor("tcp://127.0.0.1:9", spec, on_failure=lambda sub, what: None, connect_timeout=2).__enter__()
+
+
+def test_cli_requires_a_scheduler_with_the_dask_executor(tmp_path, capsys):
+    assert main([str(tmp_path), "--executor", "dask"]) == 2
+    assert "--scheduler" in capsys.readouterr().err
