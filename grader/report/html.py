@@ -15,7 +15,7 @@ from grader.model import StudentResult
 from grader.report import charts
 from grader.report.run import RunInfo
 from grader.report.student import build_page
-from grader.report.summary import code_ran, had_timeout, summarise
+from grader.report.summary import Tally
 from grader.store import atomic_write
 
 def environment() -> jinja2.Environment:
@@ -41,32 +41,30 @@ def csp(script: str | None) -> str:
 
 
 def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo) -> list[Path]:
-    """Write index.html and one page per student under `out`; return the paths written (index first).
+    """Write one page per student and then index.html under `out`; return the paths (index first, then by student).
 
-    Pages of students no longer in the results are removed from `out/students/`.
+    `results` is read once, one student at a time (it may stream from disk). Pages of students no
+    longer in the results are removed from `out/students/`.
     """
-    ordered = sorted(results, key=lambda r: r.student)
     env = environment()
-    script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
-    summary = summarise(assignment, ordered)
-    rows = [{"result": r, "page": page_name(r.student), "failed": sum(not c.passed for c in r.checks),
-             "hints": sum(bool(c.hint) for c in r.checks), "timeout": had_timeout(r), "ran": code_ran(r)}
-            for r in ordered]
-    bars = charts.rate_bars([(f.name, f.part, f.pass_rate) for f in summary.functions])
-    index = env.get_template("index.html.j2").render(
-        run=run, assignment=assignment, summary=summary, rows=rows, csp=csp(script), script=Markup(script),
-        histogram=Markup(charts.histogram(summary.percents)), bars=Markup(bars))
-    written = [out / "index.html"]
-    atomic_write(written[0], index)
-    template = env.get_template("student.html.j2")
-    for r in ordered:
-        page = build_page(assignment, r, run)
-        path = out / page_name(r.student)
-        atomic_write(path, template.render(run=run, assignment=assignment, page=page, r=r, ran=code_ran(r),
-                                           csp=csp(None)))
-        written.append(path)
-    keep = set(written)
+    student_template = env.get_template("student.html.j2")
+    tally = Tally(assignment)
+    pages: dict[str, Path] = {}
+    for r in results:
+        tally.add(r)
+        pages[r.student] = path = out / page_name(r.student)
+        atomic_write(path, student_template.render(run=run, assignment=assignment, page=build_page(assignment, r, run),
+                                                   r=r, ran=tally.rows[-1].ran, csp=csp(None)))
+    keep = set(pages.values())
     for stale in (out / "students").glob("*.html"):
         if stale not in keep:
             stale.unlink(missing_ok=True)
-    return written
+    script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
+    summary = tally.summary()
+    rows = sorted(tally.rows, key=lambda line: line.student)
+    bars = charts.rate_bars([(f.name, f.group, f.pass_rate) for f in summary.functions])
+    index = env.get_template("index.html.j2").render(
+        run=run, assignment=assignment, summary=summary, rows=rows, page_name=page_name, csp=csp(script),
+        script=Markup(script), histogram=Markup(charts.histogram(summary.percents)), bars=Markup(bars))
+    atomic_write(out / "index.html", index)
+    return [out / "index.html", *(pages[s] for s in sorted(pages))]

@@ -1,48 +1,46 @@
-"""Class-level figures for the instructor's index page: status counts, pass rates per part and function."""
+"""Class-level figures for the index page, tallied one student at a time (results need not fit in memory)."""
 from __future__ import annotations
 
 import statistics
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from grader.assignment import Assignment
-from grader.model import StudentResult
+from grader.model import Check, StudentResult
 
 LOAD_ERRORS = frozenset({"syntax_error", "unreadable", "import_error", "crashed", "load_error"})
 NOT_SUBMITTED = frozenset({"no_submission", "ambiguous"})
 
 
 @dataclass(frozen=True)
-class FunctionStats:
-    """One function over the students whose code ran: its cases passed and its points earned."""
+class Row:
+    """One student's line in the index table."""
 
-    name: str
-    part: str
-    points: float
-    students: int  # students whose code ran
-    cases: int  # their checks of this function, together
-    passed: int  # of those, the ones that passed
-    full_marks: int  # students who passed every case of it
-    timeouts: int  # students with at least one timed-out call of it
-    mean_points: float
-
-    @property
-    def pass_rate(self) -> float:
-        return self.passed / self.cases if self.cases else 0.0
+    student: str
+    status: str
+    late: bool
+    parts: dict[str, float]
+    total: float
+    percent: float
+    failed: int  # failed cases
+    hints: int  # failed cases with a hint
+    timeout: bool  # a timeout while loading or in any call
+    ran: bool  # at least one function was called
 
 
 @dataclass(frozen=True)
-class PartStats:
-    """One part (a gradebook column) over the students whose code ran."""
+class Rate:
+    """A function or a part over the students whose code ran: cases passed, full marks, points."""
 
     name: str
-    title: str
-    max_points: float
+    group: str  # the part of a function; the title of a part
+    points: float  # what it is worth
     students: int
     cases: int
     passed: int
-    full_marks: int
+    full_marks: int  # students who passed every case of it
+    timeouts: int  # students with at least one timed-out call in it
     mean_points: float
 
     @property
@@ -60,71 +58,80 @@ class ClassSummary:
     load_errors: int
     not_submitted: int
     grader_errors: int
-    timeouts: int  # students with a timeout while loading or in any call
+    timeouts: int
     late: int
     mean_percent: float
     median_percent: float
     percents: tuple[float, ...]  # every student's percent, for the histogram
-    parts: tuple[PartStats, ...]
-    functions: tuple[FunctionStats, ...]
+    parts: tuple[Rate, ...]
+    functions: tuple[Rate, ...]
 
 
-def code_ran(result: StudentResult) -> bool:
-    """True when at least one of the student's functions was called (their code loaded, at least in part)."""
-    return any(c.outcome not in ("not_run", "") for c in result.checks)
+def row(result: StudentResult) -> Row:
+    """The index line of one student."""
+    failed = [c for c in result.checks if not c.passed]
+    return Row(student=result.student, status=result.status, late=result.late, parts=dict(result.parts),
+               total=result.total, percent=result.percent, failed=len(failed), hints=sum(bool(c.hint) for c in failed),
+               timeout=result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks),
+               ran=any(c.outcome not in ("not_run", "") for c in result.checks))
 
 
-def had_timeout(result: StudentResult) -> bool:
-    return result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks)
+class Tally:
+    """Adds students up one at a time; `summary()` gives the class figures so far."""
+
+    def __init__(self, assignment: Assignment) -> None:
+        self.assignment = assignment
+        self.rows: list[Row] = []
+        keys = [f.name for f in assignment.functions] + [p.name for p in assignment.parts]
+        self._counts: dict[str, defaultdict[str, float]] = {k: defaultdict(float) for k in keys}  # function, part
+
+    def add(self, result: StudentResult) -> Row:
+        line = row(result)
+        self.rows.append(line)
+        if not line.ran:
+            return line  # pass rates count the students whose code ran
+        for group in ("function", "part"):
+            by: dict[str, list[Check]] = {}
+            for c in result.checks:
+                by.setdefault(getattr(c, group), []).append(c)
+            for name, checks in by.items():
+                tally = self._counts.setdefault(name, defaultdict(float))
+                tally["cases"] += len(checks)
+                tally["passed"] += sum(c.passed for c in checks)
+                tally["full"] += all(c.passed for c in checks)
+                tally["timeouts"] += any(c.outcome == "timeout" for c in checks)
+                tally["points"] += sum(c.points for c in checks)
+        return line
+
+    def _rate(self, name: str, group: str, points: float, ran: int) -> Rate:
+        t = self._counts[name]
+        return Rate(name=name, group=group, points=points, students=ran, cases=int(t["cases"]),
+                    passed=int(t["passed"]), full_marks=int(t["full"]), timeouts=int(t["timeouts"]),
+                    mean_points=t["points"] / ran if ran else 0.0)
+
+    def summary(self) -> ClassSummary:
+        rows = self.rows
+        ran = sum(r.ran for r in rows)
+        statuses = Counter(r.status for r in rows)
+        percents = tuple(r.percent for r in rows)
+        return ClassSummary(
+            students=len(rows), ran=ran,
+            statuses=tuple(sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
+            load_errors=sum(n for s, n in statuses.items() if s in LOAD_ERRORS),
+            not_submitted=sum(n for s, n in statuses.items() if s in NOT_SUBMITTED),
+            grader_errors=statuses.get("grader_error", 0),
+            timeouts=sum(r.timeout for r in rows), late=sum(r.late for r in rows),
+            mean_percent=statistics.fmean(percents) if percents else 0.0,
+            median_percent=statistics.median(percents) if percents else 0.0,
+            percents=percents,
+            parts=tuple(self._rate(p.name, p.title, sum(f.points for f in p.functions), ran)
+                        for p in self.assignment.parts),
+            functions=tuple(self._rate(f.name, f.part, f.points, ran) for f in self.assignment.functions))
 
 
-def function_stats(assignment: Assignment, results: Sequence[StudentResult]) -> tuple[FunctionStats, ...]:
-    """Pass rates and points per function, counted over the students whose code ran."""
-    ran = [r for r in results if code_ran(r)]
-    stats = []
-    for spec in assignment.functions:
-        per_student = [[c for c in r.checks if c.function == spec.name] for r in ran]
-        stats.append(FunctionStats(
-            name=spec.name, part=spec.part, points=spec.points, students=len(ran),
-            cases=sum(len(cs) for cs in per_student),
-            passed=sum(c.passed for cs in per_student for c in cs),
-            full_marks=sum(bool(cs) and all(c.passed for c in cs) for cs in per_student),
-            timeouts=sum(any(c.outcome == "timeout" for c in cs) for cs in per_student),
-            mean_points=statistics.fmean([sum(c.points for c in cs) for cs in per_student]) if ran else 0.0))
-    return tuple(stats)
-
-
-def part_stats(assignment: Assignment, results: Sequence[StudentResult]) -> tuple[PartStats, ...]:
-    """Pass rates and points per part, counted over the students whose code ran."""
-    ran = [r for r in results if code_ran(r)]
-    stats = []
-    for part in assignment.parts:
-        per_student = [[c for c in r.checks if c.part == part.name] for r in ran]
-        stats.append(PartStats(
-            name=part.name, title=part.title, max_points=sum(f.points for f in part.functions), students=len(ran),
-            cases=sum(len(cs) for cs in per_student),
-            passed=sum(c.passed for cs in per_student for c in cs),
-            full_marks=sum(bool(cs) and all(c.passed for c in cs) for cs in per_student),
-            mean_points=statistics.fmean([r.parts.get(part.name, 0.0) for r in ran]) if ran else 0.0))
-    return tuple(stats)
-
-
-def summarise(assignment: Assignment, results: Sequence[StudentResult]) -> ClassSummary:
-    """The class summary: counts by status, timeouts, lateness, score distribution, pass rates."""
-    statuses = Counter(r.status for r in results)
-    percents = tuple(r.percent for r in results)
-    return ClassSummary(
-        students=len(results),
-        ran=sum(code_ran(r) for r in results),
-        statuses=tuple(sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
-        load_errors=sum(n for s, n in statuses.items() if s in LOAD_ERRORS),
-        not_submitted=sum(n for s, n in statuses.items() if s in NOT_SUBMITTED),
-        grader_errors=statuses.get("grader_error", 0),
-        timeouts=sum(had_timeout(r) for r in results),
-        late=sum(r.late for r in results),
-        mean_percent=statistics.fmean(percents) if percents else 0.0,
-        median_percent=statistics.median(percents) if percents else 0.0,
-        percents=percents,
-        parts=part_stats(assignment, results),
-        functions=function_stats(assignment, results),
-    )
+def summarise(assignment: Assignment, results: Iterable[StudentResult]) -> ClassSummary:
+    """The class summary of `results`, read once."""
+    tally = Tally(assignment)
+    for result in results:
+        tally.add(result)
+    return tally.summary()

@@ -41,3 +41,11 @@ def test_run_info_goes_on_the_pages(tmp_path):
 def test_policy_allows_only_the_given_script():
     assert "script-src 'none'" in csp(None) and "default-src 'none'" in csp(None)
     assert csp("a") != csp("b") and "script-src 'sha256-" in csp("a")
+
+
+def test_results_are_read_once_so_they_can_stream_from_disk(tmp_path):
+    run = RunInfo.now(HW03, "subs", 10.0, 2048)
+    written = write_html(tmp_path, HW03, iter([empty("zed"), empty("amy")]), run)  # a one-pass iterator
+    assert [p.name for p in written] == ["index.html", "amy.html", "zed.html"]
+    links = [a.attrs["href"] for a in parse(written[0]).find_all("a")]
+    assert links == ["students/amy.html", "students/zed.html"]

@@ -5,7 +5,7 @@ import pytest
 
 from grader.assignment import load_assignment
 from grader.model import Check, StudentResult
-from grader.report.summary import function_stats, part_stats, summarise
+from grader.report.summary import Tally, row, summarise
 
 HW03 = load_assignment("hw03")
 
@@ -40,7 +40,7 @@ def results() -> list[StudentResult]:
 
 
 def test_function_pass_rates_count_only_students_whose_code_ran(results):
-    stats = {f.name: f for f in function_stats(HW03, results)}
+    stats = {f.name: f for f in summarise(HW03, results).functions}
     relu, grad = stats["relu"], stats["relu_grad"]
     assert (relu.students, relu.cases, relu.passed, relu.full_marks) == (2, 6, 4, 1)
     assert relu.pass_rate == pytest.approx(4 / 6)
@@ -51,9 +51,9 @@ def test_function_pass_rates_count_only_students_whose_code_ran(results):
 
 
 def test_part_pass_rate_pools_its_functions(results):
-    activations = next(p for p in part_stats(HW03, results) if p.name == "activations")
+    activations = next(p for p in summarise(HW03, results).parts if p.name == "activations")
     assert (activations.cases, activations.passed, activations.full_marks) == (10, 5, 0)
-    assert activations.max_points == 16
+    assert activations.points == 16 and activations.group == HW03.parts[1].title
     assert activations.mean_points == pytest.approx((4 + 1) / 2)
 
 
@@ -62,6 +62,23 @@ def test_class_counts(results):
     assert (s.students, s.ran, s.load_errors, s.not_submitted, s.timeouts, s.late) == (4, 2, 1, 1, 1, 1)
     assert dict(s.statuses) == {"graded": 2, "syntax_error": 1, "no_submission": 1}
     assert s.percents == tuple(r.total / HW03.max_total * 100 for r in results)
+
+
+def test_rows_and_a_tally_that_reads_each_result_once(results):
+    reads = []
+
+    def once():
+        for r in results:
+            reads.append(r.student)
+            yield r
+
+    tally = Tally(HW03)
+    lines = [tally.add(r) for r in once()]
+    assert reads == ["ann", "bob", "cat", "dan"]
+    assert lines == [row(r) for r in results] == tally.rows
+    ann, bob, cat, _ = lines
+    assert (ann.failed, ann.timeout, ann.ran, bob.late, bob.failed, cat.ran) == (1, True, True, True, 4, False)
+    assert tally.summary() == summarise(HW03, results)
 
 
 def test_empty_class():
