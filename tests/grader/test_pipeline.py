@@ -12,6 +12,7 @@ import pytest
 import reference
 from grader.assignment import load_assignment
 from grader.pipeline import GradeOptions, grade_class
+from grader.store import StoredResults
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 HEADER = re.compile(r"^# (expect|expect-fail|expect-status): (.+)$")
@@ -144,3 +145,21 @@ def test_rerun_regrades_only_changed_students(tmp_path):
     assert (changed.regraded, changed.reused) == (1, 1)
     assert grade_class(GradeOptions(**opts, seed=5)).regraded == 2
     assert grade_class(GradeOptions(**opts, force=True)).regraded == 2
+
+
+def test_rerun_with_nothing_changed_keeps_reports_and_reads_results_lazily(tmp_path):
+    (tmp_path / "c").mkdir()
+    for name in ("passes_all.py", "fails_bce_grad_sign.py"):
+        shutil.copy(FIXTURES / name, tmp_path / "c" / name)
+    opts = dict(submissions=tmp_path / "c", out=tmp_path / "o", jobs=2)
+    first = grade_class(GradeOptions(**opts))
+    checks = tmp_path / "o" / "checks.csv"
+    written = checks.stat().st_mtime_ns
+    again = grade_class(GradeOptions(**opts))
+    assert again.regraded == 0 and checks.stat().st_mtime_ns == written  # same results: not rewritten
+    assert isinstance(again.results, StoredResults) and list(again.results) == list(first.results)
+    assert [s.student for s in again.summaries] == ["fails_bce_grad_sign", "passes_all"]
+    text = checks.read_text(encoding="utf-8")
+    checks.unlink()
+    grade_class(GradeOptions(**opts))  # a report file went missing: all are written again
+    assert checks.read_text(encoding="utf-8") == text

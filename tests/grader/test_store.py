@@ -1,13 +1,16 @@
-"""grader.store and grader.csvout: atomic files, resume keys, exact CSV columns."""
+"""grader.store and grader.csvout: atomic files, resume keys and summaries, lazy results, exact CSV columns."""
 import csv
+import dataclasses
 import io
+import json
 
 import pytest
 
 from grader.assignment import load_assignment
-from grader.csvout import checks_csv, grades_csv, write_csvs
+from grader.csvout import checks_csv, grades_csv, write_checks, write_csvs
 from grader.model import Check, StudentResult
-from grader.store import ResultStore, atomic_write, from_json, result_key, to_json
+from grader.store import (REPORT_FILES, ReportsState, ResultStore, atomic_write, from_json, result_key,
+                          summarise, summary_from_head, to_json)
 
 
 def _result(student="alice", total=12.5, **kw):
@@ -71,3 +74,62 @@ def test_write_csvs_utf8(tmp_path):
     assert "zoë" in grades.read_text(encoding="utf-8")
     with pytest.raises(UnicodeDecodeError):
         grades.read_bytes().decode("ascii")
+
+
+def test_result_file_starts_with_a_summary_line_and_has_one_check_per_line():
+    r = _result(checks=(_result().checks[0],) * 3, stdout="a\nb")
+    lines = to_json(r).splitlines()
+    assert len(lines) == 1 + 1 + 3 + 1  # summary, "checks": [, three checks, ]}
+    summary = summary_from_head(lines[0] + "\n")
+    assert summary == summarise(r) and summary.percent == r.percent
+
+
+def test_load_summary_reads_the_key_without_the_checks(tmp_path):
+    store = ResultStore(tmp_path, str)
+    store.save(_result())
+    assert store.load_summary("alice", "k1") == summarise(_result())
+    assert store.load_summary("alice", "k2") is None and store.load_summary("bob", "k1") is None
+    store.path("alice").write_text(json.dumps(dataclasses.asdict(_result()), indent=1))  # an older layout
+    assert store.load_summary("alice", "k1") is None
+
+
+def test_summary_notes_a_timeout_in_any_check():
+    late = dataclasses.replace(_result().checks[0], outcome="timeout")
+    assert summarise(_result(checks=(_result().checks[0], late))).timed_out
+    assert not summarise(_result()).timed_out
+    assert summarise(_result(status="timeout", checks=())).timed_out
+
+
+def test_stored_results_are_read_one_at_a_time_on_access(tmp_path):
+    store = ResultStore(tmp_path, str)
+    for name in ("bob", "alice"):
+        store.save(_result(name))
+    view = store.view(["alice", "bob"])
+    store.save(_result("bob", total=3.0))  # read on access, so the newest file wins
+    assert len(view) == 2 and view[1].total == 3.0
+    assert [r.student for r in view] == ["alice", "bob"] and [r.student for r in view[1:]] == ["bob"]
+
+
+def test_checks_streamed_from_the_store_equal_checks_from_memory(tmp_path):
+    store = ResultStore(tmp_path, str)
+    results = [_result(n, checks=(_result().checks[0],) * 2) for n in ("zed", "amy")]
+    for r in results:
+        store.save(r)
+    buffer = io.StringIO()
+    write_checks(buffer, store.view(["zed", "amy"]))
+    assert buffer.getvalue() == checks_csv(results)
+    assert [row[0] for row in csv.reader(io.StringIO(buffer.getvalue()))][1:] == ["amy", "amy", "zed", "zed"]
+
+
+def test_reports_state_is_current_until_a_result_or_a_report_file_changes(tmp_path):
+    rows = [summarise(_result("amy")), summarise(_result("bob"))]
+    for name in REPORT_FILES[:2]:
+        (tmp_path / name).write_text("x")
+    state = ReportsState(tmp_path, rows)
+    assert not state.current()
+    state.mark()
+    assert state.current() and ReportsState(tmp_path, rows[::-1]).current()
+    assert not ReportsState(tmp_path, rows[:1]).current()
+    assert not ReportsState(tmp_path, [rows[0], summarise(_result("bob", key="k2"))]).current()
+    (tmp_path / "checks.csv").write_text("edited")
+    assert not state.current()

@@ -1,0 +1,63 @@
+"""grader.executors: the local executor grades every job once, keeps few in flight, and jobs travel as data."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from grader.executors import LocalExecutor, job_payload
+from grader.model import StudentResult, Submission
+
+
+def _result(sub: Submission, key: str) -> StudentResult:
+    return StudentResult(student=sub.student, status="graded", message="", late=sub.late, seed=1,
+                         submission=None, parts={}, total=float(len(sub.student)), max_total=10.0, key=key)
+
+
+def test_local_executor_grades_each_job_once_with_few_in_flight():
+    started, lock = [], threading.Lock()
+
+    def grade_one(sandbox, sub, key):
+        with lock:
+            started.append(sub.student)
+        time.sleep(0.002)
+        return _result(sub, key)
+
+    jobs = [(Submission(f"s{i:03d}", None), f"k{i}") for i in range(60)]
+    seen = []
+    with LocalExecutor(grade_one, jobs=3) as executor:
+        for result in executor.grade(iter(jobs)):
+            with lock:
+                in_flight = len(started) - len(seen)
+            assert in_flight <= 2 * 3  # the rest of the class is not queued (nor its results kept)
+            seen.append((result.student, result.key))
+    assert sorted(seen) == [(sub.student, key) for sub, key in jobs]
+    assert sorted(started) == [sub.student for sub, _ in jobs]
+
+
+def test_local_executor_passes_its_one_sandbox_to_every_job():
+    sandboxes = set()
+
+    def grade_one(sandbox, sub, key):
+        sandboxes.add(id(sandbox))
+        return _result(sub, key)
+
+    with LocalExecutor(grade_one, jobs=2) as executor:
+        assert len(list(executor.grade([(Submission(f"s{i}", None), "") for i in range(8)]))) == 8
+    assert len(sandboxes) == 1
+
+
+def test_job_payload_carries_bytes_and_file_name_not_the_path(tmp_path: Path):
+    (tmp_path / "deep").mkdir()
+    path = tmp_path / "deep" / "hw03.ipynb"
+    path.write_bytes(b"{}\xff")
+    payload = job_payload(Submission("ann", str(path), late=True), "key1")
+    assert payload == {"student": "ann", "late": True, "problem": "", "status": "", "key": "key1",
+                       "filename": "hw03.ipynb", "data": b"{}\xff"}
+    assert job_payload(Submission("bob", None, problem="no code", status="no_submission"), "k")["data"] is None
+
+
+def test_job_payload_of_a_vanished_file_is_unreadable_and_says_so(tmp_path: Path):
+    payload = job_payload(Submission("cat", str(tmp_path / "gone.py")), "k")
+    assert payload["status"] == "unreadable" and payload["data"] is None
+    assert "gone.py could not be read" in payload["problem"]
