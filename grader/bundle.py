@@ -129,7 +129,8 @@ def _tolerances(a: Assignment) -> str:
 def student_readme(assignment: Assignment, public_cases: int) -> str:
     """README.md for students: how to run the self-check, what it checks, the contract."""
     a = assignment
-    rows = "\n".join(f"| {f.part} | `{f.signature}` | {f.points:g} | {f.returns} |" for f in a.functions)
+    rows = "\n".join(f"| {f.part} | `{f.signature}` | {f.points:g} | {f.returns.replace('|', chr(92) + '|')} |"
+                     for f in a.functions)
     parts = ", ".join(f"{p.name} ({part_points(p):g})" for p in a.parts)
     return f"""# {a.id}: {a.title}
 
@@ -153,7 +154,7 @@ python selfcheck.py {a.id}.ipynb -v     # every failure in full, and what your c
 It prints one row per function (public cases passed, points) and the first failing case of
 each function: its inputs, expected against got, and the size of the difference. Exit status:
 0 when every public case passes, 1 when one fails or the file cannot be loaded, 2 for a usage
-error, 3 when the self-check itself fails (not your code). It takes a few seconds.
+error, 3 when the self-check itself fails (not your code). It takes about a second.
 
 ## What it checks
 

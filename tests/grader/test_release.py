@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -149,6 +150,9 @@ def test_the_readme_says_how_to_run_it_and_that_hidden_cases_exist(built):
     assert f"{ASSIGNMENT.random_cases} hidden random cases per function" in text
     for spec in ASSIGNMENT.functions:
         assert f"`{spec.signature}`" in text
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and ln.split("|")[2].strip().startswith("`")]
+    assert len(rows) == len(ASSIGNMENT.functions)
+    assert all(re.sub(r"\\\|", "", row).count("|") == 5 for row in rows)  # "|z|" escaped inside cells
 
 
 def test_release_command_builds_and_refuses_to_overwrite_other_folders(tmp_path, capsys):
