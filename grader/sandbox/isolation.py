@@ -22,7 +22,7 @@ from typing import NoReturn
 from grader.sandbox import linux, view
 
 ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
-STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + the keeper's pid
+STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + the keeper's pid (see student_id)
 SCRATCH_MB = 64
 STUDENT_NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
                       | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
@@ -112,6 +112,26 @@ def _start_init(lifetime: int) -> int:
     return pid
 
 
+def _mapped(path: str) -> list[tuple[int, int]]:
+    """The id ranges (first, count) that exist in this user namespace, from /proc/self/uid_map or gid_map."""
+    with open(path, encoding="ascii") as ids:
+        return [(int(inner), int(count)) for inner, _outer, count in (line.split() for line in ids)]
+
+
+def student_id(preferred: int) -> int:
+    """An unprivileged id that exists as both uid and gid here: `preferred` when it does (the init
+    namespace maps every id), else the highest mapped one (a container may map only a range)."""
+    ranges = [_mapped("/proc/self/uid_map"), _mapped("/proc/self/gid_map")]
+    if all(any(first <= preferred < first + count for first, count in r) for r in ranges):
+        return preferred
+    tops = [max((first + count - 1 for first, count in r), default=0) for r in ranges]
+    top = min(min(tops), 2**31 - 2)
+    if top <= 0 or not all(any(first <= top < first + count for first, count in r) for r in ranges):
+        raise IsolationError("no unprivileged uid and gid are mapped in this user namespace "
+                             "(only root is); students cannot run as another user")
+    return top
+
+
 def _drop_privileges(root: bool, uid: int) -> None:
     """The student: a non-root uid, its own user namespace (bounding its processes and barring
     nested user namespaces), no capabilities, no way to gain any."""
@@ -148,7 +168,7 @@ def contain(student: Callable[[], NoReturn], report_fd: int, root: bool, lifetim
         os.setsid()
         linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        uid = STUDENT_UID_BASE + os.getpid()
+        uid = student_id(STUDENT_UID_BASE + os.getpid()) if root else os.getuid()
         linux.unshare(STUDENT_NAMESPACES)
         init = _start_init(lifetime)
         pid = os.fork()
@@ -170,26 +190,32 @@ def contain(student: Callable[[], NoReturn], report_fd: int, root: bool, lifetim
     _end_like(status)
 
 
-def self_test(root: bool, timeout: float = 10.0) -> None:
-    """Run one empty student through `contain` and check what it sees; IsolationError if not right."""
-    read_fd, write_fd = os.pipe()
+def self_test(root: bool, lifetime: int = 10) -> None:
+    """Run one empty student through `contain` and check what it sees; IsolationError saying why not."""
+    seen_r, seen_w = os.pipe()
+    report_r, report_w = os.pipe()
 
     def probe() -> NoReturn:
         ok = (os.getpid() == 2 and os.getuid() != 0 and not os.path.exists("/proc/3")
               and os.access(view.SCRATCH, os.W_OK))
-        os.write(write_fd, b"ok" if ok else b"wrong")
+        os.write(seen_w, b"ok" if ok else b"wrong")
         os._exit(0)
 
     pid = os.fork()
     if pid == 0:
-        os.close(read_fd)
-        contain(probe, 2, root, int(timeout) + 1)
-    os.close(write_fd)
+        os.close(seen_r)
+        os.close(report_r)
+        contain(probe, report_w, root, lifetime)
+    os.close(seen_w)
+    os.close(report_w)
     try:
-        waited, status = os.waitpid(pid, 0)
-        seen = os.read(read_fd, 16)
+        _, status = os.waitpid(pid, 0)
+        seen = os.read(seen_r, 16)
+        report = os.read(report_r, 1 << 16).decode("utf-8", "replace")
     finally:
-        os.close(read_fd)
+        os.close(seen_r)
+        os.close(report_r)
     if status != 0 or seen != b"ok":
-        raise IsolationError(f"a test student could not be isolated (exit status {status}, "
-                             f"probe {seen!r}); see the fork server's log")
+        lines = [line.strip() for line in report.splitlines() if line.strip()]
+        why = lines[-1] if lines else f"it did not see what it should ({seen!r}, exit status {status})"
+        raise IsolationError(f"a test student could not be isolated: {why}")
