@@ -51,7 +51,7 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-_SIGNATURES: dict[str, list[Any]] = {
+_SIGNATURES: dict[str, list[Any] | None] = {
     "unshare": [ctypes.c_int],
     "mount": [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p],
     "umount2": [ctypes.c_char_p, ctypes.c_int],

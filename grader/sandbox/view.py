@@ -80,15 +80,16 @@ def grader_dirs() -> list[str]:
     return _real_dirs(found)
 
 
-def _bind(source: str | int, target: str, is_dir: bool = True) -> None:
-    """Bind `source` (a path, or a descriptor held open) read-only at `target`, creating it."""
+def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool = True) -> None:
+    """Bind `source` (a path, or a descriptor held open) read-only at `target`, creating it; with
+    what is mounted inside it when `recursive`."""
     if is_dir:
         os.makedirs(target, mode=0o755, exist_ok=True)
     else:
         os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
     path = f"/proc/self/fd/{source}" if isinstance(source, int) else source
-    linux.mount(path, target, None, linux.MS_BIND | linux.MS_REC)
+    linux.mount(path, target, None, linux.MS_BIND | (linux.MS_REC if recursive else 0))
     linux.remount_readonly(target)
 
 
@@ -98,8 +99,8 @@ def _populate(new: str, needed: list[str]) -> list[str]:
     for folder in SYSTEM:
         if os.path.islink(folder):
             os.symlink(os.readlink(folder), new + folder)
-        elif os.path.isdir(folder):
-            _bind(folder, new + folder)
+        elif os.path.isdir(folder):  # /sys without what is mounted inside it (cgroups, debugfs...)
+            _bind(folder, new + folder, recursive=folder != "/sys")
             visible.append(folder)
     for folder in needed:
         if not any(_under(folder, s) for s in SYSTEM):
