@@ -214,8 +214,8 @@ def _fixed(fn: str) -> list[Case]:
         "mse_grad": [
             _case(fn, "split per sample, inside the sum", E, np.array([1.0, -1.0]), 0.5,
                   np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0], [2.0, 1.0]]), np.array([1.0, 2.0, -1.0, 0.5]),
-                  weight=2.0, note="only samples with z_i > 0 contribute (the lecture's last slide pulls the "
-                  "case split outside the sum; see ERRATA)"),
+                  weight=2.0, note="only samples with z_i > 0 contribute: the case split stays inside the sum "
+                  "(the lecture's last slides pull it outside, which is a slip)"),
             _case(fn, "all samples inactive", E, np.array([1.0]), -10.0, np.array([[1.0], [2.0]]),
                   np.array([1.0, 1.0])),
             _case(fn, "z == 0 exactly is inactive", E, np.array([1.0, 1.0]), -2.0,
