@@ -73,6 +73,25 @@ def test_student_cannot_reach_the_grader_or_its_environment(monkeypatch, tmp_pat
     assert os.listdir(tmp_path) == [], "closing the sandbox removes its root"
 
 
+def test_student_has_no_privileges_and_cannot_make_namespaces(sandbox):
+    source = """
+        import ctypes, errno, os
+        def probe():
+            status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+            libc = ctypes.CDLL(None, use_errno=True)
+            refused = {}
+            for name, flag in (("user", 0x10000000), ("mount", 0x20000), ("net", 0x40000000)):
+                refused[name] = libc.unshare(flag) != 0 and errno.errorcode[ctypes.get_errno()]
+            return {"caps": [status[k].strip() for k in ("CapEff", "CapPrm", "CapInh", "CapAmb")],
+                    "no_new_privs": status["NoNewPrivs"].strip(), "uid": os.getuid(), "refused": refused}
+    """
+    seen = run(sandbox, py(source), case("probe")).outcomes[0].value
+    if sandbox.isolation != "namespaces":
+        pytest.skip("namespaces are unavailable here")
+    assert seen["caps"] == ["0000000000000000"] * 4 and seen["no_new_privs"] == "1"
+    assert seen["uid"] != 0 and all(seen["refused"].values()), seen["refused"]
+
+
 def test_fork_server_imports_no_grading_data():
     code = ("import sys, grader.sandbox.zygote, json; print(json.dumps(sorted(m for m in sys.modules "
             "if m.split('.')[0] in ('reference', 'assignments', 'nbformat', 'pandas', 'jinja2') "
