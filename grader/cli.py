@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="assignment seed for the random cases (default: the assignment's own)")
     p.add_argument("--force", action="store_true", help="regrade every student, even unchanged ones")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="where students are graded: threads on this machine, or a Dask cluster (default: local)")
+    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local",
+                   help="where students are graded: threads on this machine, --jobs grading processes on this "
+                        "machine, or a Dask cluster (default: local)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="the Dask scheduler's address (with --executor dask)")
     return p

@@ -1,18 +1,24 @@
 """Where students are graded: threads on this machine (LocalExecutor) or a Dask cluster (DaskExecutor)."""
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any, Protocol
 
+from grader import remote
 from grader.model import StudentResult, Submission
 from grader.sandbox.runner import Sandbox
 from grader.store import from_json
 
 Job = tuple[Submission, str]  # a submission and its resume key
 GradeOne = Callable[[Sandbox, Submission, str], StudentResult]
+OnFailure = Callable[[Submission, str], StudentResult]  # a job that could not be graded -> a grader fault
 PLUGIN = "dl-autograder"  # name of the worker plugin holding each Dask worker's sandbox
 
 
@@ -90,11 +96,76 @@ def job_payload(sub: Submission, key: str) -> dict[str, Any]:
             "filename": Path(sub.path).name if sub.path else None, "data": data}
 
 
+class ProcessExecutor:
+    """`jobs` grading processes on this machine, each with its own context and sandbox.
+
+    The Python work of grading (cases, expected values, comparison) then runs on every core
+    instead of one. Jobs and results travel as plain data, as they do to Dask workers.
+    """
+
+    def __init__(self, jobs: int, spec: RemoteSpec, on_failure: OnFailure) -> None:
+        self._count = max(1, jobs)
+        self._spec = asdict(spec)
+        self._on_failure = on_failure
+        self._workers: list[tuple[Any, Connection]] = []
+
+    def __enter__(self) -> ProcessExecutor:
+        context = multiprocessing.get_context("spawn")  # never fork a grader that has threads
+        for i in range(self._count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=remote.serve, args=(theirs,), name=f"grade-worker-{i}", daemon=True)
+            process.start()
+            theirs.close()
+            self._workers.append((process, ours))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process, connection in self._workers:
+            try:
+                connection.send(None)
+            except OSError:
+                pass
+        for process, connection in self._workers:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            connection.close()
+
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
+        """Two jobs per process at most (one running, one waiting in its pipe)."""
+        queued: dict[Connection, deque[Submission]] = {c: deque() for _, c in self._workers}
+        processes = {c: p for p, c in self._workers}
+        jobs = iter(jobs)
+        pending: Job | None = next(jobs, None)
+        while queued and (pending is not None or any(queued.values())):
+            for connection, subs in queued.items():
+                while pending is not None and len(subs) < 2:
+                    connection.send((self._spec, job_payload(*pending)))
+                    subs.append(pending[0])
+                    pending = next(jobs, None)
+            for connection in wait_for([c for c, subs in queued.items() if subs]):
+                assert isinstance(connection, Connection)
+                try:
+                    text = connection.recv()
+                except (EOFError, OSError):  # the process died: its jobs become grader faults
+                    processes[connection].join(timeout=5)
+                    what = f"a grading process died (exit code {processes[connection].exitcode})"
+                    yield from (self._on_failure(sub, what) for sub in queued.pop(connection))
+                    continue
+                sub = queued[connection].popleft()
+                result = from_json(text)
+                yield result if result.student == sub.student else self._on_failure(
+                    sub, f"a grading process answered for {result.student!r}")
+        while pending is not None:  # every process died
+            yield self._on_failure(pending[0], "no grading process is left")
+            pending = next(jobs, None)
+
+
 class DaskExecutor:
     """Sends each job to a Dask distributed cluster; every worker grades with its own Sandbox."""
 
-    def __init__(self, scheduler: str, spec: RemoteSpec, on_failure: Callable[[Submission, str], StudentResult],
-                 connect_timeout: float = 30.0) -> None:
+    def __init__(self, scheduler: str, spec: RemoteSpec, on_failure: OnFailure, connect_timeout: float = 30.0) -> None:
         """`on_failure(sub, what)` turns a task that failed (a lost worker...) into a grader-fault result."""
         self._scheduler = scheduler
         self._connect_timeout = connect_timeout

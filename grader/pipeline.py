@@ -16,7 +16,7 @@ from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import discover, safe_name
-from grader.executors import DaskExecutor, Executor, LocalExecutor, RemoteSpec
+from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec
 from grader.expected import Expected, expected_for
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
@@ -40,7 +40,7 @@ class GradeOptions:
     jobs: int = os.cpu_count() or 1
     seed: int | None = None
     force: bool = False
-    executor: str = "local"  # "local" (threads on this machine) or "dask"
+    executor: str = "local"  # "local" (threads here), "processes" (grading processes here) or "dask"
     scheduler: str | None = None  # the Dask scheduler's address, tcp://HOST:PORT
 
 
@@ -145,12 +145,17 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
 
 
 def open_executor(options: GradeOptions, assignment: Assignment, grader_print: str) -> Executor:
-    """Threads and one sandbox here, or a Dask cluster whose workers each grade with their own sandbox."""
-    if options.executor == "dask":
-        spec = RemoteSpec(options.assignment, options.seed, options.timeout, options.memory_mb,
-                          assignment.fingerprint, grader_print)
-        return DaskExecutor(options.scheduler or "", spec, on_failure=partial(grader_fault, assignment, key=""))
-    return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs)
+    """Threads sharing one sandbox here; or grading processes here, or the workers of a Dask cluster,
+    each with a sandbox of its own, sent each job as plain data."""
+    if options.executor == "local":
+        return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs)
+    named = not Path(options.assignment, "assignment.toml").is_file()  # a name: each worker finds its own copy
+    spec = RemoteSpec(options.assignment if named else str(assignment.folder), options.seed, options.timeout,
+                      options.memory_mb, assignment.fingerprint, grader_print)
+    failed = partial(grader_fault, assignment, key="")
+    if options.executor == "processes":
+        return ProcessExecutor(options.jobs, spec, on_failure=failed)
+    return DaskExecutor(options.scheduler or "", spec, on_failure=failed)
 
 
 def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) -> StudentResult:

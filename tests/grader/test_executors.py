@@ -61,3 +61,40 @@ def test_job_payload_of_a_vanished_file_is_unreadable_and_says_so(tmp_path: Path
     payload = job_payload(Submission("cat", str(tmp_path / "gone.py")), "k")
     assert payload["status"] == "unreadable" and payload["data"] is None
     assert "gone.py could not be read" in payload["problem"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
+
+
+def test_grading_processes_write_what_threads_write(tmp_path: Path):
+    import shutil
+
+    from grader.pipeline import GradeOptions, grade_class
+
+    (tmp_path / "c").mkdir()
+    for name in ("passes_all.py", "fails_mse_grad_split_outside.py", "syntax_error.py", "magics_and_error.ipynb",
+                 "starter_not_implemented.py"):
+        shutil.copy(FIXTURES / name, tmp_path / "c" / name)
+    opts = dict(submissions=tmp_path / "c", timeout=5.0, memory_mb=1024, jobs=2)
+    threads = grade_class(GradeOptions(out=tmp_path / "t", **opts))
+    processes = grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts))
+    assert processes.regraded == threads.regraded == 5
+    for name in ("grades.csv", "checks.csv"):
+        assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "t" / name).read_bytes()
+    assert grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts)).reused == 5
+
+
+def test_a_grading_process_that_dies_costs_its_jobs_as_grader_faults(tmp_path: Path):
+    from grader.executors import ProcessExecutor, RemoteSpec
+
+    spec = RemoteSpec(str(tmp_path / "no-such-assignment"), None, 5.0, 1024, "a", "g")  # the worker cannot start
+
+    def failed(sub, what):
+        return StudentResult(student=sub.student, status="grader_error", message=what, late=False, seed=0,
+                             submission=None, parts={}, total=0.0, max_total=1.0, fault="grader")
+
+    jobs = [(Submission(f"s{i}", None, problem="x", status="no_submission"), "k") for i in range(5)]
+    with ProcessExecutor(2, spec, on_failure=failed) as executor:
+        results = list(executor.grade(jobs))
+    assert sorted(r.student for r in results) == [f"s{i}" for i in range(5)]
+    assert all(r.status == "grader_error" and "grading process" in r.message for r in results)
