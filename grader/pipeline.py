@@ -108,7 +108,8 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     store = ResultStore(options.out, safe_name)
     summaries: dict[str, ResultSummary] = {}
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
-        submissions = discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
+        submissions = [s for s in discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
+                       if not _is_output_folder(options, s)]
         if on_start:
             on_start(len(submissions))
         grader_print = grader_fingerprint()
@@ -142,6 +143,11 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
         reports.mark()
     return ClassRun(assignment, results, ordered, len(todo), len(submissions) - len(todo),
                     time.monotonic() - started, grades, checks)
+
+
+def _is_output_folder(options: GradeOptions, sub: Submission) -> bool:
+    """The output folder inside the submissions folder is not a student (`grade . --out reports`)."""
+    return sub.path is None and (options.submissions / sub.student).resolve() == options.out.resolve()
 
 
 def open_executor(options: GradeOptions, assignment: Assignment, grader_print: str) -> Executor:

@@ -163,3 +163,10 @@ def test_rerun_with_nothing_changed_keeps_reports_and_reads_results_lazily(tmp_p
     checks.unlink()
     grade_class(GradeOptions(**opts))  # a report file went missing: all are written again
     assert checks.read_text(encoding="utf-8") == text
+
+
+def test_output_folder_inside_the_submissions_is_not_a_student(tmp_path):
+    shutil.copy(FIXTURES / "passes_all.py", tmp_path / "dana.py")
+    for _ in range(2):  # the second run finds reports/ (results, CSVs) beside dana.py
+        run = grade_class(GradeOptions(submissions=tmp_path, out=tmp_path / "reports", jobs=1))
+        assert [s.student for s in run.summaries] == ["dana"]
