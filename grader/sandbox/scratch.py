@@ -66,14 +66,28 @@ class Output:
 
 
 def remove_tree(path: str) -> None:
-    """Remove a scratch tree even if the student made parts of it read-only."""
+    """Remove a scratch tree even if the student made parts of it unreadable or read-only.
 
-    def retry(func: Any, target: str, _exc: Any) -> None:
+    Permissions are only ever changed inside the tree: never on its parent (such as /tmp), and
+    not at all when the tree is already gone (another process may have removed it first).
+    """
+    top = os.path.abspath(path)
+    retried: set[str] = set()
+
+    def retry(func: Any, target: str, exc_info: Any) -> None:
+        target = os.path.abspath(target)
+        if isinstance(exc_info[1], FileNotFoundError) or target in retried:
+            return
+        retried.add(target)
         try:
-            os.chmod(os.path.dirname(target), stat.S_IRWXU)
+            parent = os.path.dirname(target)
+            if parent == top or parent.startswith(top + os.sep):
+                os.chmod(parent, stat.S_IRWXU)
             if os.path.isdir(target) and not os.path.islink(target):
                 os.chmod(target, stat.S_IRWXU)
-            func(target)
+                shutil.rmtree(target, onerror=retry)  # its content was not visited
+            else:
+                func(target)
         except OSError:
             pass
 

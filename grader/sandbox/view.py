@@ -9,6 +9,7 @@ Each student later mounts its own /proc and a private, writable /tmp.
 """
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import platform
@@ -93,14 +94,26 @@ def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool =
     linux.remount_readonly(target)
 
 
+def _bind_system(folder: str, target: str) -> None:
+    """/sys without what is mounted inside it (cgroups, debugfs...) where the kernel allows that: in a
+    user namespace it refuses (those mounts are locked), and they are then bound too, read-only."""
+    if folder == "/sys":
+        try:
+            return _bind(folder, target, recursive=False)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+    _bind(folder, target)
+
+
 def _populate(new: str, needed: list[str]) -> list[str]:
     """Fill the new root; returns the folders made visible."""
     visible = []
     for folder in SYSTEM:
         if os.path.islink(folder):
             os.symlink(os.readlink(folder), new + folder)
-        elif os.path.isdir(folder):  # /sys without what is mounted inside it (cgroups, debugfs...)
-            _bind(folder, new + folder, recursive=folder != "/sys")
+        elif os.path.isdir(folder):
+            _bind_system(folder, new + folder)
             visible.append(folder)
     for folder in needed:
         if not any(_under(folder, s) for s in SYSTEM):

@@ -122,6 +122,17 @@ def test_remove_tree_handles_read_only_dirs(tmp_path):
     assert not (tmp_path / "a").exists()
 
 
+def test_remove_tree_never_touches_the_parent(tmp_path):
+    """Two graders may sweep the same stale root: the loser must not chmod its parent (/tmp)."""
+    os.chmod(tmp_path, 0o1777)
+    remove_tree(str(tmp_path / "gone"))  # removed by someone else first
+    (tmp_path / "root" / "run").mkdir(parents=True)
+    os.chmod(tmp_path / "root", 0o500)
+    remove_tree(str(tmp_path / "root"))
+    assert not (tmp_path / "root").exists()
+    assert os.stat(tmp_path).st_mode & 0o7777 == 0o1777
+
+
 GRADER_SCRIPT = """
     import json, sys, threading, time
     from grader.model import Case, Cell, Program
