@@ -24,6 +24,7 @@ from grader.sandbox import linux, view
 ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
 STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + the keeper's pid (see student_id)
 SCRATCH_MB = 64
+SHM_MB = 16
 STUDENT_NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
                       | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
 SLEEP = ("/usr/bin/sleep", "/bin/sleep")
@@ -151,12 +152,14 @@ def _drop_privileges(root: bool, uid: int) -> None:
 
 
 def _become_contained(root: bool, uid: int) -> None:
-    """In the student (PID 2): its own /proc and /tmp, then no privileges."""
+    """In the student (PID 2): its own /proc, /tmp and /dev/shm, then no privileges."""
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
     owner = f",uid={uid},gid={uid}" if root else ""
     linux.mount("tmpfs", view.SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
                 f"size={SCRATCH_MB}m,mode=0700{owner}")
+    linux.mount("tmpfs", "/dev/shm", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC,
+                f"size={SHM_MB}m,mode=1777")  # POSIX semaphores (multiprocessing) live here
     _drop_privileges(root, uid)
 
 

@@ -92,6 +92,28 @@ def test_student_has_no_privileges_and_cannot_make_namespaces(sandbox):
     assert seen["uid"] != 0 and all(seen["refused"].values()), seen["refused"]
 
 
+def test_ordinary_process_use_still_works(sandbox):
+    """Isolation must not fail honest code: subprocesses, multiprocessing (POSIX semaphores in
+    /dev/shm), temp files, lazy imports of numpy and the standard library."""
+    source = """
+        import multiprocessing, subprocess, tempfile
+        def square(x):
+            return x * x
+        def work():
+            with multiprocessing.Pool(2) as pool:
+                squares = pool.map(square, range(4))
+            echoed = subprocess.run(["echo", "hi"], capture_output=True, text=True).stdout
+            with tempfile.NamedTemporaryFile("w+") as handle:
+                handle.write("kept")
+                handle.seek(0)
+                kept = handle.read()
+            import numpy.testing, decimal, fractions
+            return squares, echoed, kept
+    """
+    outcome = run(sandbox, py(source), case("work")).outcomes[0]
+    assert outcome.value == ([0, 1, 4, 9], "hi\n", "kept"), outcome.error
+
+
 def test_fork_server_imports_no_grading_data():
     code = ("import sys, grader.sandbox.zygote, json; print(json.dumps(sorted(m for m in sys.modules "
             "if m.split('.')[0] in ('reference', 'assignments', 'nbformat', 'pandas', 'jinja2') "
