@@ -1,0 +1,117 @@
+"""Process figures read from /proc: a sampler of the grader's descendants (student peak RSS, their CPU)."""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc/PID/task/*/children (empty when it is gone)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(p) for p in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def is_fork_server(pid: int) -> bool:
+    """Whether `pid` runs the sandbox's fork server (its command line names grader.sandbox.zygote)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"grader.sandbox.zygote" in handle.read()
+    except OSError:
+        return False
+
+
+def stat_times(pid: int) -> tuple[float, float]:
+    """(own CPU seconds, CPU seconds of its reaped children) of `pid`; raises OSError when it is gone."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
+
+
+def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
+    """VmHWM (peak resident set; or another field, e.g. VmRSS) of `pid` in MB, 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@dataclass
+class Descendants:
+    """What the sampler saw below the grader: fork servers, their student processes."""
+
+    student_peak_mb: float = 0.0  # largest VmHWM of a student process
+    students_seen: int = 0
+    server_cpu: float = 0.0  # fork servers' own CPU seconds (forking, reaping)
+    worker_cpu: float = 0.0  # own CPU seconds of grading processes (--executor processes)
+    grading_rss_mb: float = 0.0  # the grader's own largest RSS while students were being graded
+    reports_rss_mb: float = 0.0  # ... and after the last student, while the reports were written
+
+
+class Sampler:
+    """Polls /proc every `interval` s: the grader's RSS, the fork servers below it and their students.
+
+    Student processes live a few hundred ms; a 5 ms poll sees nearly all of them, and VmHWM
+    is a high-water mark, so a late sample still reads the peak reached so far.
+    """
+
+    def __init__(self, root: int, interval: float = 0.005) -> None:
+        self.root, self.interval = root, interval
+        self.result = Descendants()
+        self._servers: dict[int, float] = {}  # own CPU seconds of each fork server
+        self._workers: dict[int, float] = {}  # ... and of each grading process
+        self._seen: set[int] = set()
+        self._stop = threading.Event()
+        self.reporting = False  # set once every student is graded: RSS from then on is the reports'
+        self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.result.students_seen = len(self._seen)
+        self.result.server_cpu = sum(self._servers.values())
+        self.result.worker_cpu = sum(self._workers.values())
+
+    def sample(self) -> None:
+        rss = peak_rss_mb(self.root, "VmRSS")
+        if self.reporting:
+            self.result.reports_rss_mb = max(self.result.reports_rss_mb, rss)
+        else:
+            self.result.grading_rss_mb = max(self.result.grading_rss_mb, rss)
+        below = children(self.root)
+        while below:  # grading processes (if any), their fork servers, the students below those
+            pid = below.pop()
+            server = is_fork_server(pid)
+            try:
+                (self._servers if server else self._workers)[pid] = stat_times(pid)[0]
+            except (OSError, IndexError, ValueError):
+                continue
+            if not server:
+                below += children(pid)
+                continue
+            students = children(pid)
+            while students:  # students, and whatever they or a namespace helper started
+                student = students.pop()
+                self._seen.add(student)
+                self.result.student_peak_mb = max(self.result.student_peak_mb, peak_rss_mb(student))
+                students += children(student)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
