@@ -152,8 +152,9 @@ class ZygoteProcess:
             while len(self._exits) > MAX_KEPT_EXITS:
                 self._exits.popitem(last=False)
 
-    def spawn(self, fds: Sequence[int], request: dict[str, Any], timeout: float = 30.0) -> int:
-        """Fork a student process on `fds` (channel, stdout, stderr); returns its pid (= its pgid)."""
+    def spawn(self, fds: Sequence[int], request: dict[str, Any], timeout: float = 30.0) -> tuple[int, int]:
+        """Fork a student process on `fds` (channel, stdout, stderr); returns its pid (= its pgid, as
+        the fork server numbers it) and the request id that `kill` needs."""
         ident = next(self._ids)
         payload = json.dumps({**request, "op": "spawn", "id": ident}).encode()
         try:
@@ -169,7 +170,18 @@ class ZygoteProcess:
             raise ZygoteGone("the fork server died")
         if reply["event"] != "spawned":
             raise SandboxError(f"the sandbox could not start a student process: {reply.get('error')}")
-        return int(reply["pid"])
+        return int(reply["pid"]), ident
+
+    def kill(self, pid: int, ident: int) -> None:
+        """Ask the fork server to kill student `pid` (from request `ident`), its group and namespace.
+
+        The grader never signals students itself: with namespaces their pids are the fork server's
+        to interpret, and a dead fork server has taken every student with it.
+        """
+        try:
+            self._sock.send(json.dumps({"op": "kill", "pid": pid, "id": ident}).encode())
+        except OSError:
+            pass
 
     def exit_status(self, pid: int, timeout: float) -> dict[str, Any] | None:
         """The exit report for `pid`, waiting up to `timeout` s; None if none comes."""

@@ -1,14 +1,16 @@
 """Namespaces for the fork server and for each student: own PID, mount, network, IPC and user namespaces.
 
-The fork server enters new mount and network namespaces once (plus a user namespace when it is not
-root) and builds the read-only view (`grader.sandbox.view`). Per student:
+    grader
+      └─ waiter: the fork server's launcher; enters new mount, network and PID namespaces (and a
+         │       user namespace when not root), forks the server, and ends when it ends
+         └─ fork server: PID 1 of its own PID namespace (if it dies, every student dies with it);
+            │            builds the read-only view (`grader.sandbox.view`); per student:
+            ├─ init:    `sleep`, PID 1 of the student's new PID namespace (spawned, not forked)
+            └─ student: PID 2 there; its own mount, network, IPC and UTS namespaces, /proc, /tmp
+                        and /dev/shm; then an unprivileged uid in a user namespace of its own
 
-    keeper (in the fork server's PID namespace; the grader tracks and kills its process group)
-      -> init: `sleep`, PID 1 of a new PID namespace (spawned without copying the fork server)
-      -> student: PID 2; mounts a fresh /proc and a private /tmp, then drops every privilege
-
-When the student ends, the keeper kills init, so the kernel kills whatever is left in the PID
-namespace, and then ends the way the student did (same exit code or signal).
+When the fork server reaps a student it kills that student's init, so the kernel kills whatever
+the student left behind in its namespace.
 """
 from __future__ import annotations
 
@@ -22,13 +24,13 @@ from typing import NoReturn
 from grader.sandbox import linux, view
 
 ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
-STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + the keeper's pid (see student_id)
+STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + its init's pid (see student_id)
 SCRATCH_MB = 64
 SHM_MB = 16
-STUDENT_NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
-                      | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+STUDENT_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 SLEEP = ("/usr/bin/sleep", "/bin/sleep")
-RESET_SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)
+
+IdRanges = tuple[list[tuple[int, int]], list[tuple[int, int]]]
 
 
 class IsolationError(Exception):
@@ -36,11 +38,13 @@ class IsolationError(Exception):
 
 
 def enter_server_namespaces() -> bool:
-    """In the fork server, before any thread starts: new mount and network namespaces, and a user
-    namespace when not root (mapping our own uid and gid). Returns whether we are real root."""
+    """In the fork server's launcher, before any thread starts: new mount, network and PID
+    namespaces, and a user namespace when not root (mapping our own uid and gid). Returns whether
+    we are real root."""
     root = os.geteuid() == 0
     uid, gid = os.getuid(), os.getgid()
-    flags = linux.CLONE_NEWNS | linux.CLONE_NEWNET | (0 if root else linux.CLONE_NEWUSER)
+    flags = (linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWPID
+             | (0 if root else linux.CLONE_NEWUSER))
     try:
         linux.unshare(flags)
         if not root:
@@ -53,19 +57,38 @@ def enter_server_namespaces() -> bool:
     return root
 
 
-def _reset_signals() -> None:
-    signal.set_wakeup_fd(-1)
-    for sig in RESET_SIGNALS:
-        signal.signal(sig, signal.SIG_DFL)
-
-
-def _close_all_but(*keep: int) -> None:
+def split_server() -> None:
+    """Fork the fork server as PID 1 of the new PID namespace; this process (the grader's child)
+    waits for it and ends the same way. Returns only in the fork server."""
+    pid = os.fork()
+    if pid == 0:
+        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)  # killing the launcher kills the server
+        return
     top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    start = 0
-    for fd in sorted(keep):
-        os.closerange(start, fd)
-        start = fd + 1
-    os.closerange(start, top if top != resource.RLIM_INFINITY else 65536)
+    os.closerange(3, top if top != resource.RLIM_INFINITY else 65536)  # the control socket is the server's
+    _, status = os.waitpid(pid, 0)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+def id_ranges() -> IdRanges:
+    """The uid and gid ranges (first, count) that exist in this user namespace."""
+    def mapped(path: str) -> list[tuple[int, int]]:
+        with open(path, encoding="ascii") as ids:
+            return [(int(inner), int(count)) for inner, _outer, count in (line.split() for line in ids)]
+
+    return mapped("/proc/self/uid_map"), mapped("/proc/self/gid_map")
+
+
+def student_id(preferred: int, ranges: IdRanges) -> int:
+    """An unprivileged id that exists as both uid and gid here: `preferred` when it does (the init
+    namespace maps every id), else the highest mapped one (a container may map only a range)."""
+    if all(any(first <= preferred < first + count for first, count in r) for r in ranges):
+        return preferred
+    top = min(min(max((first + count - 1 for first, count in r), default=0) for r in ranges), 2**31 - 2)
+    if top <= 0 or not all(any(first <= top < first + count for first, count in r) for r in ranges):
+        raise IsolationError("no unprivileged uid and gid are mapped in this user namespace "
+                             "(only root is); students cannot run as another user")
+    return top
 
 
 def _fail(report_fd: int) -> NoReturn:
@@ -76,61 +99,24 @@ def _fail(report_fd: int) -> NoReturn:
         os._exit(ISOLATION_FAILED)
 
 
-def _end_like(status: int) -> NoReturn:
-    """End this process the way the student ended: same exit code, or same signal."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        if number not in (signal.SIGKILL, signal.SIGSTOP):
-            signal.signal(number, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {number})
-        os.kill(os.getpid(), number)
-        os._exit(128 + number)  # a signal whose default action does not terminate
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-
-
 def _start_init(lifetime: int) -> int:
-    """PID 1 of the new namespace: `sleep`, spawned cheaply; a forked idle process if there is none.
-    Its lifetime bounds the namespace's even if the keeper is killed without a chance to clean up."""
-    for fd in os.listdir("/proc/self/fd"):  # init must hold none (the channel's EOF tells of a death)
-        try:
-            os.set_inheritable(int(fd), False)
-        except OSError:
-            pass
+    """PID 1 of the new namespace: `sleep`, spawned without copying the fork server. Its lifetime
+    bounds the namespace's, should the fork server never get to kill it."""
     for path in SLEEP:
         try:
             return os.posix_spawn(path, ["sleep", str(lifetime)], {})
         except OSError:
             continue
-    pid = os.fork()
+    pid = os.fork()  # no sleep binary: an idle copy of ourselves
     if pid == 0:
         try:
-            _close_all_but()
+            os.closerange(0, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
             signal.alarm(lifetime)
             while True:
                 signal.pause()
         finally:
             os._exit(0)
     return pid
-
-
-def _mapped(path: str) -> list[tuple[int, int]]:
-    """The id ranges (first, count) that exist in this user namespace, from /proc/self/uid_map or gid_map."""
-    with open(path, encoding="ascii") as ids:
-        return [(int(inner), int(count)) for inner, _outer, count in (line.split() for line in ids)]
-
-
-def student_id(preferred: int) -> int:
-    """An unprivileged id that exists as both uid and gid here: `preferred` when it does (the init
-    namespace maps every id), else the highest mapped one (a container may map only a range)."""
-    ranges = [_mapped("/proc/self/uid_map"), _mapped("/proc/self/gid_map")]
-    if all(any(first <= preferred < first + count for first, count in r) for r in ranges):
-        return preferred
-    tops = [max((first + count - 1 for first, count in r), default=0) for r in ranges]
-    top = min(min(tops), 2**31 - 2)
-    if top <= 0 or not all(any(first <= top < first + count for first, count in r) for r in ranges):
-        raise IsolationError("no unprivileged uid and gid are mapped in this user namespace "
-                             "(only root is); students cannot run as another user")
-    return top
 
 
 def _drop_privileges(root: bool, uid: int) -> None:
@@ -152,8 +138,11 @@ def _drop_privileges(root: bool, uid: int) -> None:
 
 
 def _become_contained(root: bool, uid: int) -> None:
-    """In the student (PID 2): its own /proc, /tmp and /dev/shm, then no privileges."""
+    """In the student (PID 2 of its namespace): its own namespaces, /proc, /tmp and /dev/shm, then
+    no privileges."""
+    signal.set_wakeup_fd(-1)
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    linux.unshare(STUDENT_NAMESPACES)
     linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
     owner = f",uid={uid},gid={uid}" if root else ""
     linux.mount("tmpfs", view.SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
@@ -163,38 +152,41 @@ def _become_contained(root: bool, uid: int) -> None:
     _drop_privileges(root, uid)
 
 
-def contain(student: Callable[[], NoReturn], report_fd: int, root: bool, lifetime: int) -> NoReturn:
-    """In a freshly forked child of the fork server: become the keeper of an isolated student,
-    whose namespace lasts at most `lifetime` seconds."""
-    try:
-        _reset_signals()
-        os.setsid()
-        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        uid = student_id(STUDENT_UID_BASE + os.getpid()) if root else os.getuid()
-        linux.unshare(STUDENT_NAMESPACES)
-        init = _start_init(lifetime)
-        pid = os.fork()
-    except BaseException:  # noqa: BLE001 - reported on the student's stderr
-        _fail(report_fd)
-    if pid == 0:
+def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool, ids: IdRanges,
+                    lifetime: int, home_pidns: int) -> tuple[int, int]:
+    """In the fork server: a new PID namespace with `sleep` as its init and `student` as PID 2.
+    Returns (student pid, init pid); the caller must kill init when the student ends.
+    `home_pidns` is a descriptor of the fork server's own PID namespace, restored for its children."""
+    for fd in os.listdir("/proc/self/fd"):  # init must hold none (the channel's EOF tells of a death)
         try:
-            _become_contained(root, uid)
-        except BaseException:  # noqa: BLE001
-            _fail(report_fd)
-        student()
+            os.set_inheritable(int(fd), False)
+        except OSError:
+            pass
+    linux.unshare(linux.CLONE_NEWPID)
+    init = 0
     try:
-        _close_all_but()
-        _, status = os.waitpid(pid, 0)
-        os.kill(init, signal.SIGKILL)  # the kernel now kills whatever the student left behind
-        os.waitpid(init, 0)
-    except BaseException:  # noqa: BLE001
-        os._exit(ISOLATION_FAILED)
-    _end_like(status)
+        init = _start_init(lifetime)
+        uid = student_id(STUDENT_UID_BASE + init, ids) if root else os.getuid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _become_contained(root, uid)
+            except BaseException:  # noqa: BLE001 - reported on the student's stderr
+                _fail(report_fd)
+            student()
+    except BaseException:
+        if init:
+            os.kill(init, signal.SIGKILL)
+            os.waitpid(init, 0)
+        raise
+    finally:
+        linux.setns(home_pidns, linux.CLONE_NEWPID)
+    return pid, init
 
 
-def self_test(root: bool, lifetime: int = 10) -> None:
-    """Run one empty student through `contain` and check what it sees; IsolationError saying why not."""
+def self_test(root: bool, home_pidns: int, lifetime: int = 10) -> None:
+    """Run one empty student through `spawn_contained` and check what it sees; IsolationError saying
+    why not."""
     seen_r, seen_w = os.pipe()
     report_r, report_w = os.pipe()
 
@@ -204,15 +196,17 @@ def self_test(root: bool, lifetime: int = 10) -> None:
         os.write(seen_w, b"ok" if ok else b"wrong")
         os._exit(0)
 
-    pid = os.fork()
-    if pid == 0:
-        os.close(seen_r)
-        os.close(report_r)
-        contain(probe, report_w, root, lifetime)
-    os.close(seen_w)
-    os.close(report_w)
+    try:
+        pid, init = spawn_contained(probe, report_w, root, id_ranges(), lifetime, home_pidns)
+    except (OSError, IsolationError) as exc:
+        raise IsolationError(f"a test student could not be started: {exc}") from None
+    finally:
+        os.close(seen_w)
+        os.close(report_w)
     try:
         _, status = os.waitpid(pid, 0)
+        os.kill(init, signal.SIGKILL)
+        os.waitpid(init, 0)
         seen = os.read(seen_r, 16)
         report = os.read(report_r, 1 << 16).decode("utf-8", "replace")
     finally:

@@ -53,6 +53,7 @@ class _CapData(ctypes.Structure):
 
 _SIGNATURES: dict[str, list[Any] | None] = {
     "unshare": [ctypes.c_int],
+    "setns": [ctypes.c_int, ctypes.c_int],
     "mount": [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p],
     "umount2": [ctypes.c_char_p, ctypes.c_int],
     "prctl": [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong],
@@ -105,6 +106,11 @@ def _b(text: str | None) -> bytes | None:
 def unshare(flags: int) -> None:
     """unshare(2): move the calling process into new namespaces."""
     _check(_LIBC["unshare"](flags), f"unshare({flags:#x})")
+
+
+def setns(fd: int, nstype: int) -> None:
+    """setns(2): join the namespace `fd` refers to (for a PID namespace: for our future children)."""
+    _check(_LIBC["setns"](fd, nstype), f"setns({nstype:#x})")
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int,

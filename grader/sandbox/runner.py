@@ -161,13 +161,14 @@ class Sandbox:
             self._zygote = self._start_zygote()
         return self._zygote
 
-    def spawn(self, fds: Sequence[int], request: dict[str, Any]) -> tuple[ZygoteProcess, int]:
-        """Fork a student process on `fds` (channel, stdout, stderr; serialized); returns its server and pid."""
+    def spawn(self, fds: Sequence[int], request: dict[str, Any]) -> tuple[ZygoteProcess, int, int]:
+        """Fork a student process on `fds` (channel, stdout, stderr; serialized); returns its server,
+        its pid and the request id (see ZygoteProcess.kill)."""
         with self._lock:
             for _attempt in range(3):
                 zygote = self._ensure_zygote()
                 try:
-                    return zygote, zygote.spawn(fds, request)
+                    return (zygote, *zygote.spawn(fds, request))
                 except ZygoteGone:
                     # its reader thread may not have noticed yet: retire it now, start afresh
                     zygote.close()

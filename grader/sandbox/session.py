@@ -50,6 +50,7 @@ def _first_line(text: str) -> str:
 class _Child:
     zygote: ZygoteProcess
     pid: int
+    ident: int
     sock: socket.socket
     number: int
     exit_known: bool = False
@@ -140,7 +141,7 @@ class Session:
         try:
             # opened here, passed as descriptors: with namespaces the student cannot reach them by path
             outputs = [_open_output(os.path.join(self.scratch, f".{name}-{number}")) for name in ("stdout", "stderr")]
-            zygote, pid = self.sandbox.spawn([theirs.fileno(), *outputs], request)
+            zygote, pid, ident = self.sandbox.spawn([theirs.fileno(), *outputs], request)
         except BaseException:
             ours.close()
             raise
@@ -148,7 +149,7 @@ class Session:
             theirs.close()
             for fd in outputs:
                 os.close(fd)
-        self.child = _Child(zygote, pid, ours, number)
+        self.child = _Child(zygote, pid, ident, ours, number)
         plan = {"kind": self.program.kind, "memory_mb": self.limits.memory_mb,
                 "output_chars": max(0, self.limits.output_bytes - MARKER_ROOM),
                 "cells": [{"source": c.source, "filename": c.filename, "label": c.label}
@@ -287,13 +288,10 @@ class Session:
 
     def _kill(self) -> None:
         if self.child is not None:
-            try:
-                os.killpg(self.child.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self.child.zygote.kill(self.child.pid, self.child.ident)
 
     def _end_child(self) -> None:
-        """Kill the child's process group, close its channel and keep its output."""
+        """Kill the child (through its fork server), close its channel and keep its output."""
         child = self.child
         if child is None:
             return

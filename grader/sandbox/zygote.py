@@ -73,59 +73,82 @@ def become_student(request: dict[str, Any], fds: list[int], scratch: str, entry:
 
 
 class Zygote:
-    """The fork server's state: its control socket, its wakeup pipe and its live children."""
+    """The fork server's state: its control socket, its wakeup pipe and its live children.
 
-    def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry) -> None:
+    `live` maps each student's pid to (request id, init pid): with namespaces every student has
+    an init (PID 1 of its namespace), killed as soon as the student is reaped or killed.
+    """
+
+    def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry,
+                 home_pidns: int = -1) -> None:
         self.control = control
         self.mode = mode
         self.root = root
         self.entry = entry
-        self.live: set[int] = set()
+        self.home_pidns = home_pidns
+        self.ids = isolation.id_ranges() if mode == "namespaces" else ([], [])
+        self.live: dict[int, tuple[Any, int]] = {}
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
 
     def tell(self, message: dict[str, Any]) -> None:
         self.control.send(json.dumps(message).encode())
 
     def reap(self) -> None:
-        while self.live:
+        while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            self.live.discard(pid)
+            if pid not in self.live:
+                continue  # an init, killed when its student ended
+            _ident, init = self.live.pop(pid)
+            self._kill_init(init)
             if os.WIFSIGNALED(status):
                 self.tell({"event": "exit", "pid": pid, "signal": os.WTERMSIG(status)})
             else:
                 self.tell({"event": "exit", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
 
+    @staticmethod
+    def _kill_init(init: int) -> None:
+        if init:
+            try:
+                os.kill(init, signal.SIGKILL)  # the kernel then kills all its namespace holds
+            except OSError:
+                pass
+
+    def kill(self, request: dict[str, Any]) -> None:
+        """Kill a student's process group (and namespace), if it is still the one the grader means."""
+        pid = request.get("pid")
+        if type(pid) is int and pid in self.live and self.live[pid][0] == request.get("id"):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._kill_init(self.live[pid][1])
+
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
         ident = request.get("id")
         try:
-            if request.get("op") != "spawn" or len(fds) != 3:
-                raise ValueError(f"bad request {request.get('op')!r} with {len(fds)} fds")
-            pid = os.fork()
-            if pid == 0:
-                self._become(request, fds)
-            self.live.add(pid)
+            if len(fds) != 3:
+                raise ValueError(f"a spawn request needs 3 descriptors, not {len(fds)}")
+            if self.mode == "namespaces":
+                pid, init = isolation.spawn_contained(
+                    lambda: become_student(request, fds, view.SCRATCH, self.entry), report_fd=fds[2],
+                    root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns)
+            else:
+                pid, init = os.fork(), 0
+                if pid == 0:
+                    _die_with_parent()
+                    become_student(request, fds, request["scratch"], self.entry)
+            self.live[pid] = (ident, init)
             self.tell({"event": "spawned", "id": ident, "pid": pid})
         except Exception as exc:  # noqa: BLE001 - reported to the grader
             self.tell({"event": "failed", "id": ident, "error": f"{type(exc).__name__}: {exc}"})
         finally:
             for fd in fds:
                 os.close(fd)
-
-    def _become(self, request: dict[str, Any], fds: list[int]) -> NoReturn:
-        """In the forked child: the keeper of an isolated student, or the student itself."""
-        if self.mode == "namespaces":
-            isolation.contain(lambda: become_student(request, fds, view.SCRATCH, self.entry),
-                              report_fd=fds[2], root=self.root, lifetime=int(request["lifetime"]))
-        try:
-            linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the fork server
-        except OSError:
-            pass
-        become_student(request, fds, request["scratch"], self.entry)
 
     def serve(self) -> None:
         """Answer requests until the control channel closes, then kill what is left."""
@@ -144,15 +167,34 @@ class Zygote:
                     data, fds, _flags, _addr = socket.recv_fds(self.control, MAX_REQUEST, 4)
                     if not data:
                         return
-                    self.spawn(json.loads(data), fds)
+                    request = json.loads(data)
+                    if request.get("op") == "kill":
+                        for fd in fds:
+                            os.close(fd)
+                        self.kill(request)
+                    elif request.get("op") == "spawn":
+                        self.spawn(request, fds)
+                    else:
+                        for fd in fds:
+                            os.close(fd)
+                        self.tell({"event": "failed", "id": request.get("id"),
+                                   "error": f"unknown request {request.get('op')!r}"})
         except (BrokenPipeError, ConnectionResetError):
             return  # the grader is gone
         finally:
-            for pid in self.live:
+            for pid, (_ident, init) in self.live.items():
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except OSError:
                     pass
+                self._kill_init(init)
+
+
+def _die_with_parent() -> None:
+    try:
+        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the fork server
+    except OSError:
+        pass
 
 
 def _refuse(control: socket.socket, reason: str) -> None:
@@ -174,11 +216,13 @@ def main(argv: list[str] | None = None) -> None:
     control = socket.socket(fileno=int(options["--fd"]))
     root = os.geteuid() == 0
     detail = "process-level isolation only"
+    home_pidns = -1
     if mode == "namespaces":
         try:
             root = isolation.enter_server_namespaces()  # before any thread (numpy) can start
         except isolation.IsolationError as exc:
             return _refuse(control, str(exc))
+        isolation.split_server()  # from here on: PID 1 of the new PID namespace
     probe = options.get("--probe") == "1"
     if not probe:  # before the view hides the grader's own files
         import numpy  # noqa: F401 - imported here so every forked child starts warm
@@ -187,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     if mode == "namespaces":
         try:
             built = view.build([str(p) for p in json.loads(options.get("--hide", "[]"))])
-            isolation.self_test(root)
+            home_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+            isolation.self_test(root, home_pidns)
         except (view.ViewError, isolation.IsolationError, OSError) as exc:
             traceback.print_exc()
             return _refuse(control, f"{type(exc).__name__}: {exc}")
@@ -196,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     if probe:
         control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
         return
-    zygote = Zygote(control, mode, root, child.main)
+    zygote = Zygote(control, mode, root, child.main, home_pidns)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()
