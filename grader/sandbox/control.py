@@ -13,9 +13,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from grader.sandbox.frames import RUNTIME_FAILED
+from grader.sandbox.isolation import ISOLATION_FAILED
+
 MIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # old OpenBLAS builds crash without them
 MAX_KEPT_EXITS = 4096
+MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT})
 # The folder holding this `grader` package: the fork server imports the very same code, also
 # where `grader` is not installed (the student bundle's private copy; see grader/release.py).
 GRADER_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,6 +59,22 @@ def describe_exit(status: dict[str, Any] | None) -> str:
             name = "unknown signal"
         return f"was killed by signal {number} ({name})"
     return f"exited with code {status.get('code')}"
+
+
+def exit_hint(status: dict[str, Any], memory_mb: int) -> str:
+    """What a student process's exit status probably means, for its failure message."""
+    number = status.get("signal")
+    if status.get("code") == ISOLATION_FAILED:
+        return ("the sandbox could not isolate the student process; this is a grader problem, "
+                "please report it (details in the student's stderr)")
+    if status.get("code") == RUNTIME_FAILED:
+        return ("the sandbox's runtime inside it failed, usually because the submission closed "
+                "or misused its connection to the grader; see its stderr")
+    if number == signal.SIGXCPU:
+        return "it used up its CPU time limit"
+    if number in MEMORY_SIGNALS:
+        return f"this often means it ran out of memory (limit {memory_mb} MB) or crashed inside native code"
+    return ""
 
 
 class ZygoteProcess:

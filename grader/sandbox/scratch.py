@@ -37,6 +37,11 @@ def read_head(path: str, limit: int) -> tuple[bytes, int]:
         os.close(fd)
 
 
+def open_output(path: str) -> int:
+    """A fresh file for one stream of a student process, opened by the grader and passed to it."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+
+
 class Output:
     """One stream's text across the child's incarnations, capped at `cap` bytes in total."""
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import os
-import signal
 import socket
 import time
 from dataclasses import dataclass
@@ -12,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 from grader import codec
 from grader.model import CallOutcome, Case, Program
 from grader.sandbox import frames
-from grader.sandbox.control import ZygoteProcess, describe_exit
-from grader.sandbox.isolation import ISOLATION_FAILED
-from grader.sandbox.scratch import Output, remove_tree
+from grader.sandbox.control import ZygoteProcess, describe_exit, exit_hint
+from grader.sandbox.scratch import Output, open_output, remove_tree
 from grader.sandbox.records import Limits, RunReport
 
 if TYPE_CHECKING:
@@ -27,7 +25,6 @@ MARKER_ROOM = 512  # bytes of the output cap left for the child's truncation not
 EXIT_WAIT = 2.0  # seconds to wait for the fork server's exit report of a dead child
 RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
 LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
-MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT})
 
 
 class ChildGone(Exception):
@@ -140,7 +137,7 @@ class Session:
         outputs: list[int] = []
         try:
             # opened here, passed as descriptors: with namespaces the student cannot reach them by path
-            outputs = [_open_output(os.path.join(self.scratch, f".{name}-{number}")) for name in ("stdout", "stderr")]
+            outputs = [open_output(os.path.join(self.scratch, f".{name}-{number}")) for name in ("stdout", "stderr")]
             zygote, pid, ident = self.sandbox.spawn([theirs.fileno(), *outputs], request)
         except BaseException:
             ours.close()
@@ -271,20 +268,7 @@ class Session:
         if status is None:
             return ChildGone(describe_exit(None), "the sandbox's fork server was killed too, "
                                                   "probably by the submission")
-        number = status.get("signal")
-        hint = ""
-        if status.get("code") == ISOLATION_FAILED:
-            hint = ("the sandbox could not isolate the student process; this is a grader problem, "
-                    "please report it (details in the student's stderr)")
-        elif status.get("code") == frames.RUNTIME_FAILED:
-            hint = ("the sandbox's runtime inside it failed, usually because the submission closed "
-                    "or misused its connection to the grader; see its stderr")
-        elif number == signal.SIGXCPU:
-            hint = "it used up its CPU time limit"
-        elif number in MEMORY_SIGNALS:
-            hint = (f"this often means it ran out of memory (limit {self.limits.memory_mb} MB) "
-                    "or crashed inside native code")
-        return ChildGone(describe_exit(status), hint)
+        return ChildGone(describe_exit(status), exit_hint(status, self.limits.memory_mb))
 
     def _kill(self) -> None:
         if self.child is not None:
@@ -303,10 +287,6 @@ class Session:
         note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
         self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
         self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
-
-
-def _open_output(path: str) -> int:
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
 
 
 def _clip(text: str, limit: int) -> str:
