@@ -31,7 +31,7 @@ PROCESS_LIMIT = 64  # grader.sandbox.records.Limits.processes
 
 
 def options(submissions: Path, out: Path) -> GradeOptions:
-    return GradeOptions(submissions=submissions, out=out, timeout=2.0, memory_mb=1024, jobs=2)
+    return GradeOptions(submissions=submissions, out=out, timeout=4.0, memory_mb=1024, jobs=2)
 
 
 def by_check(result) -> dict[tuple[str, str], tuple[bool, float, str]]:
