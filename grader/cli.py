@@ -36,9 +36,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="assignment seed for the random cases (default: the assignment's own)")
     p.add_argument("--force", action="store_true", help="regrade every student, even unchanged ones")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--executor", choices=("local", "processes", "dask"), default="local",
-                   help="where students are graded: threads on this machine, --jobs grading processes on this "
-                        "machine, or a Dask cluster (default: local)")
+    p.add_argument("--executor", choices=("auto", "local", "processes", "dask"), default="auto",
+                   help="where students are graded: threads on this machine (local), --jobs grading processes on "
+                        "this machine (processes), or a Dask cluster (dask); auto: processes when 32 or more "
+                        "students need grading and --jobs >= 2, else threads (default: auto)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="the Dask scheduler's address (with --executor dask)")
     return p

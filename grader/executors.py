@@ -78,7 +78,7 @@ class RemoteSpec:
     seed: int | None
     timeout: float
     memory_mb: int
-    assignment_fingerprint: str  # the worker refuses to grade when its own differ
+    assignment_fingerprint: str  # the worker refuses to grade when its own differ ("": no check)
     grader_fingerprint: str
 
 

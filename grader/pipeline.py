@@ -40,7 +40,7 @@ class GradeOptions:
     jobs: int = os.cpu_count() or 1
     seed: int | None = None
     force: bool = False
-    executor: str = "local"  # "local" (threads here), "processes" (grading processes here) or "dask"
+    executor: str = "auto"  # "local" (threads here), "processes" (grading processes here), "dask", or "auto"
     scheduler: str | None = None  # the Dask scheduler's address, tcp://HOST:PORT
 
 
@@ -125,7 +125,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                 if on_result:
                     on_result(cached)
         if todo:
-            with open_executor(options, assignment, grader_print) as executor:
+            with open_executor(options, assignment, grader_print, len(todo)) as executor:
                 for result in executor.grade(todo):  # in the order students finish
                     store.save(result)
                     summaries[result.student] = summary = summarise(result)
@@ -150,17 +150,25 @@ def _is_output_folder(options: GradeOptions, sub: Submission) -> bool:
     return sub.path is None and (options.submissions / sub.student).resolve() == options.out.resolve()
 
 
-def open_executor(options: GradeOptions, assignment: Assignment, grader_print: str) -> Executor:
+AUTO_PROCESSES = 32  # with --executor auto, this many students to grade (and --jobs >= 2) use processes
+
+
+def open_executor(options: GradeOptions, assignment: Assignment, grader_print: str, students: int) -> Executor:
     """Threads sharing one sandbox here; or grading processes here, or the workers of a Dask cluster,
-    each with a sandbox of its own, sent each job as plain data."""
-    if options.executor == "local":
+    each with a sandbox of its own, sent each job as plain data. `auto` takes processes for a class
+    big enough to repay starting them: the Python work of grading then uses every core."""
+    executor = options.executor
+    if executor == "auto":
+        executor = "processes" if students >= AUTO_PROCESSES and options.jobs >= 2 else "local"
+    if executor == "local":
         return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs)
     named = not Path(options.assignment, "assignment.toml").is_file()  # a name: each worker finds its own copy
+    failed = partial(grader_fault, assignment, key="")
+    if executor == "processes":  # same machine, same files: no version check needed
+        spec = RemoteSpec(str(assignment.folder), options.seed, options.timeout, options.memory_mb, "", "")
+        return ProcessExecutor(options.jobs, spec, on_failure=failed)
     spec = RemoteSpec(options.assignment if named else str(assignment.folder), options.seed, options.timeout,
                       options.memory_mb, assignment.fingerprint, grader_print)
-    failed = partial(grader_fault, assignment, key="")
-    if options.executor == "processes":
-        return ProcessExecutor(options.jobs, spec, on_failure=failed)
     return DaskExecutor(options.scheduler or "", spec, on_failure=failed)
 
 

@@ -53,8 +53,8 @@ class RemoteGrader:
         ctx, sandbox = self._parts(spec)
         sub = Submission(student=job["student"], path=None, late=job["late"], problem=job["problem"],
                          status=job["status"])
-        if (self._fingerprint, ctx.assignment.fingerprint) != (spec["grader_fingerprint"],
-                                                               spec["assignment_fingerprint"]):
+        if spec["grader_fingerprint"] and (self._fingerprint, ctx.assignment.fingerprint) != (
+                spec["grader_fingerprint"], spec["assignment_fingerprint"]):
             return to_json(grader_fault(ctx.assignment, sub, key="", what=(
                 f"this worker's grader or assignment differs from the one that started the run (grader "
                 f"{self._fingerprint} vs {spec['grader_fingerprint']}, {spec['assignment']} "

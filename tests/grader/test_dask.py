@@ -54,7 +54,7 @@ def _results(out: Path) -> dict[str, dict]:
 
 def test_dask_run_equals_a_local_run(cluster, submissions, tmp_path):
     opts = dict(submissions=submissions, timeout=5.0, memory_mb=1024)
-    local = grade_class(GradeOptions(out=tmp_path / "local", jobs=2, **opts))
+    local = grade_class(GradeOptions(out=tmp_path / "local", jobs=2, executor="local", **opts))
     remote = grade_class(GradeOptions(out=tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address,
                                       **opts))
     assert remote.regraded == local.regraded == len(CLASS) + 2

@@ -76,7 +76,7 @@ def test_grading_processes_write_what_threads_write(tmp_path: Path):
                  "starter_not_implemented.py"):
         shutil.copy(FIXTURES / name, tmp_path / "c" / name)
     opts = dict(submissions=tmp_path / "c", timeout=5.0, memory_mb=1024, jobs=2)
-    threads = grade_class(GradeOptions(out=tmp_path / "t", **opts))
+    threads = grade_class(GradeOptions(out=tmp_path / "t", executor="local", **opts))
     processes = grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts))
     assert processes.regraded == threads.regraded == 5
     for name in ("grades.csv", "checks.csv"):
