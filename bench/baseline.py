@@ -68,9 +68,9 @@ def grade_one(ctx: Context, sub: Submission, timeout: float) -> tuple[str, float
     peak = json.loads(lines[-1]).get("peak_kb", 0) / 1024 if len(lines) > len(cases) else 0.0
     outcomes = [_outcome(line) for line in lines[:len(cases)]]
     outcomes += [CallOutcome("crashed", error="the process died")] * (len(cases) - len(outcomes))
-    expecteds = [ctx.shared.get((c.function, c.name)) if c.public else None for c in cases]
-    expecteds = [e if e is not None else expected_for(ctx.reference, c) for e, c in zip(expecteds, cases)]
-    checks = score(ctx.assignment, cases, outcomes, expecteds, seed)
+    known = [ctx.shared.get((c.function, c.name)) if c.public else None for c in cases]
+    expected = [e if e is not None else expected_for(ctx.reference, c) for e, c in zip(known, cases)]
+    checks = score(ctx.assignment, cases, outcomes, expected, seed)
     percent = 100.0 * sum(c.points for c in checks) / ctx.assignment.max_total
     return sub.student, percent, time.monotonic() - started, peak
 

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--assignment", default="hw03")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--force", action="store_true")
-    p.add_argument("--executor", default="local", choices=("local", "processes"))
+    p.add_argument("--executor", default="auto", choices=("auto", "local", "processes"))
     p.add_argument("--coarse", action="store_true", help="poll /proc every 50 ms, not 5 ms (large classes)")
     args = p.parse_args(argv)
 
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "grader_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) + seen.worker_cpu,
         "grader_peak_mb": after.ru_maxrss / 1024,
         "grading_rss_mb": seen.grading_rss_mb, "reports_rss_mb": seen.reports_rss_mb,
+        "workers_peak_mb": seen.workers_peak_mb,
         "student_peak_mb": seen.student_peak_mb, "students_seen": seen.students_seen,
         "student_cpu": student_cpu, "server_cpu": seen.server_cpu,
     }))

@@ -56,6 +56,7 @@ class Descendants:
     students_seen: int = 0
     server_cpu: float = 0.0  # fork servers' own CPU seconds (forking, reaping)
     worker_cpu: float = 0.0  # own CPU seconds of grading processes (--executor processes)
+    workers_peak_mb: float = 0.0  # their peak RSS (VmHWM), summed over the grading processes
     grading_rss_mb: float = 0.0  # the grader's own largest RSS while students were being graded
     reports_rss_mb: float = 0.0  # ... and after the last student, while the reports were written
 
@@ -72,6 +73,7 @@ class Sampler:
         self.result = Descendants()
         self._servers: dict[int, float] = {}  # own CPU seconds of each fork server
         self._workers: dict[int, float] = {}  # ... and of each grading process
+        self._worker_peaks: dict[int, float] = {}
         self._seen: set[int] = set()
         self._stop = threading.Event()
         self.reporting = False  # set once every student is graded: RSS from then on is the reports'
@@ -87,6 +89,7 @@ class Sampler:
         self.result.students_seen = len(self._seen)
         self.result.server_cpu = sum(self._servers.values())
         self.result.worker_cpu = sum(self._workers.values())
+        self.result.workers_peak_mb = sum(self._worker_peaks.values())
 
     def sample(self) -> None:
         rss = peak_rss_mb(self.root, "VmRSS")
@@ -103,6 +106,7 @@ class Sampler:
             except (OSError, IndexError, ValueError):
                 continue
             if not server:
+                self._worker_peaks[pid] = max(self._worker_peaks.get(pid, 0.0), peak_rss_mb(pid))
                 below += children(pid)
                 continue
             students = children(pid)

@@ -15,14 +15,20 @@ from grader.store import StoredResults, atomic_write, atomic_writer
 class GradeRow(Protocol):
     """What a grades.csv row needs: a StudentResult or a store.ResultSummary."""
 
-    student: str
-    parts: dict[str, float]
-    total: float
-    max_total: float
-    status: str
-    late: bool
-    seed: int
-
+    @property
+    def student(self) -> str: ...
+    @property
+    def parts(self) -> dict[str, float]: ...
+    @property
+    def total(self) -> float: ...
+    @property
+    def max_total(self) -> float: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def late(self) -> bool: ...
+    @property
+    def seed(self) -> int: ...
     @property
     def percent(self) -> float: ...
 
@@ -75,8 +81,7 @@ def write_csvs(out: Path, assignment: Assignment, results: Iterable[StudentResul
     grades, checks = out / "grades.csv", out / "checks.csv"
     if rows is None:
         results = results if isinstance(results, Sequence) else list(results)
-        rows = results
-    atomic_write(grades, grades_csv(assignment, rows))
+    atomic_write(grades, grades_csv(assignment, rows if rows is not None else results))  # type: ignore[arg-type]
     with atomic_writer(checks) as handle:
         write_checks(handle, results)
     return grades, checks

@@ -23,5 +23,6 @@ class GradingPlugin(WorkerPlugin):
 
 def grade_remote(spec: dict[str, Any], job: dict[str, Any]) -> str:
     """The Dask task: plain data in (options, the submission's name and bytes), JSON out."""
-    plugin: GradingPlugin = get_worker().plugins[PLUGIN]
+    plugin = get_worker().plugins[PLUGIN]
+    assert isinstance(plugin, GradingPlugin), "the executor registers GradingPlugin before any task"
     return plugin.grader.grade(spec, job)

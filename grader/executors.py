@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from grader import remote
 from grader.model import StudentResult, Submission
@@ -144,8 +144,8 @@ class ProcessExecutor:
                     connection.send((self._spec, job_payload(*pending)))
                     subs.append(pending[0])
                     pending = next(jobs, None)
-            for connection in wait_for([c for c, subs in queued.items() if subs]):
-                assert isinstance(connection, Connection)
+            for ready in wait_for([c for c, subs in queued.items() if subs]):
+                connection = cast(Connection, ready)
                 try:
                     text = connection.recv()
                 except (EOFError, OSError):  # the process died: its jobs become grader faults

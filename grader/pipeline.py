@@ -188,9 +188,9 @@ def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) 
             return _finish(ctx, base, cases, CallOutcome("not_run", error=f"not graded: {exc.message}"),
                            status=exc.status, message=exc.message, started=started)
         report = sandbox.run(program, cases, ctx.limits)
-        expecteds = [ctx.shared.get((c.function, c.name)) if c.public else None for c in cases]
-        expecteds = [e if e is not None else expected_for(ctx.reference, c) for e, c in zip(expecteds, cases)]
-        checks = score(ctx.assignment, cases, report.outcomes, expecteds, seed)
+        known = [ctx.shared.get((c.function, c.name)) if c.public else None for c in cases]
+        expected = [e if e is not None else expected_for(ctx.reference, c) for e, c in zip(known, cases)]
+        checks = score(ctx.assignment, cases, report.outcomes, expected, seed)
         totals = part_totals(ctx.assignment, checks)
         status = LOAD_STATUS.get(report.load_status, report.load_status)
         return replace(base, status=status, message=report.load_message, checks=checks, parts=totals,

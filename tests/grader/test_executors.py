@@ -98,3 +98,15 @@ def test_a_grading_process_that_dies_costs_its_jobs_as_grader_faults(tmp_path: P
         results = list(executor.grade(jobs))
     assert sorted(r.student for r in results) == [f"s{i}" for i in range(5)]
     assert all(r.status == "grader_error" and "grading process" in r.message for r in results)
+
+
+def test_auto_takes_processes_only_for_a_class_big_enough(tmp_path: Path):
+    from grader.executors import LocalExecutor, ProcessExecutor
+    from grader.pipeline import AUTO_PROCESSES, GradeOptions, configured_assignment, open_executor
+
+    def chosen(students: int, jobs: int) -> type:
+        options = GradeOptions(submissions=tmp_path, jobs=jobs)
+        return type(open_executor(options, configured_assignment(options), "g", students))
+
+    assert chosen(AUTO_PROCESSES, 2) is ProcessExecutor
+    assert chosen(AUTO_PROCESSES - 1, 2) is LocalExecutor and chosen(10 * AUTO_PROCESSES, 1) is LocalExecutor
