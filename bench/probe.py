@@ -55,8 +55,8 @@ class Descendants:
     student_peak_mb: float = 0.0  # largest VmHWM of a student process
     students_seen: int = 0
     server_cpu: float = 0.0  # fork servers' own CPU seconds (forking, reaping)
-    worker_cpu: float = 0.0  # own CPU seconds of grading processes (--executor processes)
-    workers_peak_mb: float = 0.0  # their peak RSS (VmHWM), summed over the grading processes
+    worker_cpu: float = 0.0  # own CPU seconds of grading processes (--executor processes) and helpers
+    workers_peak_mb: float = 0.0  # peak RSS (VmHWM) of the grading processes, summed
     grading_rss_mb: float = 0.0  # the grader's own largest RSS while students were being graded
     reports_rss_mb: float = 0.0  # ... and after the last student, while the reports were written
 
@@ -105,9 +105,11 @@ class Sampler:
                 (self._servers if server else self._workers)[pid] = stat_times(pid)[0]
             except (OSError, IndexError, ValueError):
                 continue
-            if not server:
-                self._worker_peaks[pid] = max(self._worker_peaks.get(pid, 0.0), peak_rss_mb(pid))
-                below += children(pid)
+            if not server:  # a grading process if a fork server runs below it, else a helper
+                kids = children(pid)
+                if any(is_fork_server(kid) for kid in kids):
+                    self._worker_peaks[pid] = max(self._worker_peaks.get(pid, 0.0), peak_rss_mb(pid))
+                below += kids
                 continue
             students = children(pid)
             while students:  # students, and whatever they or a namespace helper started

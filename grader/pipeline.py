@@ -6,11 +6,13 @@ import os
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
@@ -26,6 +28,7 @@ from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write
                           summarise)
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,12 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
         submissions = [s for s in discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
                        if not _is_output_folder(options, s)]
+        found = len(submissions)
         if on_start:
-            on_start(len(submissions))
+            on_start(found)
         grader_print = grader_fingerprint()
-        todo: list[tuple[Submission, str]] = []
-        for sub in submissions:  # resume: unchanged students are read back (their summary line only)
+        todo: deque[tuple[Submission, str]] = deque()
+        for sub in _drain(submissions):  # resume: unchanged students are read back (their summary line only)
             key = result_key(Path(sub.path) if sub.path else None, assignment.fingerprint, assignment.seed,
                              grader_print + f":{sub.late}:{sub.status}")
             cached = None if options.force else store.load_summary(sub.student, key)
@@ -124,9 +128,10 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                 summaries[sub.student] = cached
                 if on_result:
                     on_result(cached)
+        regraded = len(todo)
         if todo:
-            with open_executor(options, assignment, grader_print, len(todo)) as executor:
-                for result in executor.grade(todo):  # in the order students finish
+            with open_executor(options, assignment, grader_print, regraded) as executor:
+                for result in executor.grade(_drain(todo)):  # in the order students finish
                     store.save(result)
                     summaries[result.student] = summary = summarise(result)
                     if on_result:
@@ -135,14 +140,22 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     results = store.view([s.student for s in ordered])
     reports = ReportsState(options.out, ordered)
     grades, checks = options.out / "grades.csv", options.out / "checks.csv"
-    if todo or not reports.current():  # else: written by an earlier run from these very results
+    if regraded or not reports.current():  # else: written by an earlier run from these very results
         reports.forget()
         grades, checks = csvout.write_csvs(options.out, assignment, results, ordered)
         report.write_html(options.out, assignment, results,
                           report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb))
         reports.mark()
-    return ClassRun(assignment, results, ordered, len(todo), len(submissions) - len(todo),
-                    time.monotonic() - started, grades, checks)
+    return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
+                    checks)
+
+
+def _drain(items: list[T] | deque[T]) -> Iterator[T]:
+    """Yield and drop items from the front: what was handed on is no longer held (memory stays flat)."""
+    if isinstance(items, list):
+        items.reverse()
+    while items:
+        yield items.pop() if isinstance(items, list) else items.popleft()
 
 
 def _is_output_folder(options: GradeOptions, sub: Submission) -> bool:
