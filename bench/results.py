@@ -45,7 +45,7 @@ def write_results(path: Path, info: dict[str, str], runs: dict[str, Run], target
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(_run_row(run) for run in runs.values()),
         "",
-        f"CPU per submission in the main run: grader process {1000 * g.grader_cpu / g.submissions:.0f} ms, "
+        f"CPU per submission in the main run: grader (all its processes) {1000 * g.grader_cpu / g.submissions:.0f} ms, "
         f"student processes {1000 * g.student_cpu / g.submissions:.0f} ms.",
     ]
     if nbgrader_skipped:
