@@ -1,9 +1,7 @@
-"""`python -m bench`: grade a synthetic class with the real pipeline and compare with the baselines.
-
-Runs, in this order: our grader on N submissions (then a resume run), one fresh `python3` per
-submission doing the same checks, nbgrader autograde on a sample of the notebooks (when
-installed), the per-submission overhead, and the grader's memory at 1,000 vs 10,000 submissions.
-"""
+"""`python -m bench`: grade a synthetic class with the real pipeline and compare with the baselines."""
+# Runs, in this order: our grader on N submissions (then a resume run), one fresh `python3` per
+# submission doing the same checks, nbgrader autograde on a sample of the notebooks (when
+# installed), the per-submission overhead, and the grader's memory at 1,000 vs 10,000 submissions.
 from __future__ import annotations
 
 import argparse

@@ -1,7 +1,5 @@
-"""The baseline: one fresh `python3` per submission running the same cases, compared in the parent.
-
-`python -m bench.baseline SUBMISSIONS [--jobs N]` prints one JSON line of figures.
-"""
+"""The baseline: one fresh `python3` per submission running the same cases, compared in the parent."""
+# `python -m bench.baseline SUBMISSIONS [--jobs N]` prints one JSON line of figures.
 from __future__ import annotations
 
 import json

@@ -1,9 +1,8 @@
-"""The baseline's student process: a fresh `python3` that imports numpy, runs the cells, calls the cases.
-
-Reads one JSON plan on stdin ({"cells": [...], "calls": [{"function", "args"}]}, arguments in the
-grader's wire format), writes one JSON line per call on its real stdout, then its peak RSS. The student's own prints
-go to a buffer that is thrown away. No sandbox: this is what a naive grader does.
-"""
+"""The baseline's student process: a fresh `python3` that imports numpy, runs the cells, calls the cases."""
+# Reads one JSON plan on stdin ({"cells": [...], "calls": [{"function", "args"}]}, arguments in the
+# grader's wire format), writes one JSON line per call on its real stdout, then its peak RSS.
+# The student's own prints go to a buffer that is thrown away. No sandbox: this is what a naive
+# grader does.
 from __future__ import annotations
 
 import io

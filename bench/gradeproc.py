@@ -1,8 +1,6 @@
-"""One measured `grade` run in a process of its own: `python -m bench.gradeproc SUBMISSIONS OUT [options]`.
-
-Prints one JSON line: wall time, per-submission seconds, the grader's CPU (with its grading
-processes, if any) and peak RSS (its own process), and what a /proc sampler saw of the students.
-"""
+"""One measured `grade` run in a process of its own: `python -m bench.gradeproc SUBMISSIONS OUT [options]`."""
+# Prints one JSON line: wall time, per-submission seconds, the grader's CPU (with its grading
+# processes, if any) and peak RSS (its own process), and what a /proc sampler saw of the students.
 from __future__ import annotations
 
 import argparse
