@@ -95,7 +95,7 @@ def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None
     record how student code was isolated in DIR/run.json and ClassRun.isolation."""
     with runlock.hold(options.out):
         isolation = probe_isolation()
-        run = _grade_class(options, on_result, on_start)
+        run = _grade_class(options, on_result, on_start, isolation=isolation.level)
         atomic_write(options.out / "run.json", json.dumps(
             {"isolation": isolation.level, "isolation_detail": isolation.detail, "students": len(run.summaries),
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
@@ -103,7 +103,7 @@ def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None
 
 
 def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
-                 on_start: Callable[[int], None] | None = None) -> ClassRun:
+                 on_start: Callable[[int], None] | None = None, isolation: str = "") -> ClassRun:
     """Grade every submission; each result is saved as soon as it is known; reports at the end, read
     back from the saved results one student at a time (memory does not grow with the class)."""
     started = time.monotonic()
@@ -144,7 +144,8 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
         reports.forget()
         grades, checks = csvout.write_csvs(options.out, assignment, results, ordered)
         report.write_html(options.out, assignment, results,
-                          report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb))
+                          report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb,
+                                             isolation))
         reports.mark()
     return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
                     checks)

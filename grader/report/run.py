@@ -23,12 +23,14 @@ class RunInfo:
     timeout: float
     memory_mb: int
     submissions: str  # as given to `grade`; used in the replay commands
+    isolation: str = ""  # "namespaces" or "process" (SECURITY.md); "" when unknown
 
     @classmethod
-    def now(cls, assignment: Assignment, submissions: Path | str, timeout: float, memory_mb: int) -> RunInfo:
+    def now(cls, assignment: Assignment, submissions: Path | str, timeout: float, memory_mb: int,
+            isolation: str = "") -> RunInfo:
         return cls(assignment=assignment.id, title=assignment.title, seed=assignment.seed, seed_policy=SEED_POLICY,
                    finished=datetime.now().astimezone().isoformat(timespec="seconds"), timeout=timeout,
-                   memory_mb=memory_mb, submissions=str(submissions))
+                   memory_mb=memory_mb, submissions=str(submissions), isolation=isolation)
 
     def replay_args(self) -> list[str]:
         """The flags that make `grade replay` run with this run's assignment, seed and limits."""

@@ -49,3 +49,11 @@ def test_results_are_read_once_so_they_can_stream_from_disk(tmp_path):
     assert [p.name for p in written] == ["index.html", "amy.html", "zed.html"]
     links = [a.attrs["href"] for a in parse(written[0]).find_all("a")]
     assert links == ["students/amy.html", "students/zed.html"]
+
+
+def test_isolation_is_shown_and_process_only_is_loud(tmp_path):
+    write_html(tmp_path / "ns", HW03, [empty("bob")], RunInfo.now(HW03, "subs", 10.0, 2048, "namespaces"))
+    write_html(tmp_path / "pr", HW03, [empty("bob")], RunInfo.now(HW03, "subs", 10.0, 2048, "process"))
+    assert "Isolation: namespaces" in (tmp_path / "ns" / "index.html").read_text()
+    assert "PROCESS ONLY" in (tmp_path / "pr" / "index.html").read_text()
+    assert "PROCESS ONLY" not in (tmp_path / "ns" / "index.html").read_text()
