@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from dataclasses import replace
 from types import ModuleType
 
 import numpy as np
@@ -29,7 +30,7 @@ def shared_cases(assignment: Assignment, generators: ModuleType) -> dict[str, tu
     shared: dict[str, tuple[Case, ...]] = {}
     for spec in assignment.functions:
         rng = _rng(assignment.seed, PUBLIC_STREAM, spec.name)
-        public = [_replace(generators.random_case(spec.name, rng, f"public random {i + 1:02d}"), public=True)
+        public = [replace(generators.random_case(spec.name, rng, f"public random {i + 1:02d}"), public=True)
                   for i in range(assignment.public_random_cases)]
         shared[spec.name] = (*generators.fixed_cases(spec.name), *public)
     return shared
@@ -54,8 +55,3 @@ def build_cases(
             cases.append(generators.random_case(spec.name, rng, f"random {i + 1:02d}"))
     return tuple(cases)
 
-
-def _replace(case: Case, **changes: object) -> Case:
-    from dataclasses import replace
-
-    return replace(case, **changes)  # type: ignore[arg-type]

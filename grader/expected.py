@@ -19,22 +19,22 @@ class Expected:
     error: str = ""
 
 
-def _materialise(value: Any) -> Any:
+def materialise(value: Any) -> Any:
     """Fresh copies of the arguments, with FuncSpec descriptions turned into callables."""
     if isinstance(value, FuncSpec):
         return testfuncs.build(value)
     if isinstance(value, list):
-        return [_materialise(v) for v in value]
+        return [materialise(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(_materialise(v) for v in value)
+        return tuple(materialise(v) for v in value)
     return copy.deepcopy(value)
 
 
 def expected_for(reference: ModuleType, case: Case) -> Expected:
     """Run the reference on a copy of the case's inputs; an exception is an expected outcome."""
     fn = getattr(reference, case.function)
-    args = _materialise(case.args)
-    kwargs = {k: _materialise(v) for k, v in case.kwargs.items()}
+    args = materialise(case.args)
+    kwargs = {k: materialise(v) for k, v in case.kwargs.items()}
     try:
         return Expected(value=fn(*args, **kwargs))
     except Exception as exc:  # the reference raising is part of the contract (e.g. ValueError)

@@ -3,27 +3,17 @@ import copy
 import warnings
 
 import numpy as np
-from grader import testfuncs
+
 from grader.cases import build_cases, student_seed
-from grader.expected import expected_for
-from grader.model import CallOutcome, FuncSpec
+from grader.expected import expected_for, materialise
+from grader.model import CallOutcome
 from grader.score import verdict
-
-
-
-
-def _materialise(v):
-    if isinstance(v, FuncSpec):
-        return testfuncs.build(v)
-    if isinstance(v, (list, tuple)):
-        return type(v)(_materialise(x) for x in v)
-    return copy.deepcopy(v)
 
 
 def call_inprocess(fn, case) -> CallOutcome:
     """What the sandbox would report, minus the process boundary."""
-    args = _materialise(case.args)
-    kwargs = {k: _materialise(v) for k, v in case.kwargs.items()}
+    args = materialise(case.args)
+    kwargs = {k: materialise(v) for k, v in case.kwargs.items()}
     before = copy.deepcopy((args, kwargs))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -223,7 +223,6 @@ MUTANTS = {
     "unit_step: z > theta": ("unit_step", lambda z, theta=0.0: (np.asarray(z) > theta) * 1.0),
     "perceptron_predict: no bias": ("perceptron_predict", lambda w, X, theta=0.0: (X @ w[1:] >= theta) * 1.0),
     "perceptron_train: no early stop": ("perceptron_train", lambda X, y, lr=1.0, epochs=100, theta=0.0:
-                                        _loop_perceptron_train(X, y, lr, epochs, theta) if False else
                                         _no_early_stop(X, y, lr, epochs, theta)),
     "sigmoid: naive overflow": ("sigmoid", _naive_sigmoid),
     "sigmoid_grad: s only": ("sigmoid_grad", _stable_sigmoid),
