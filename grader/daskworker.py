@@ -21,8 +21,10 @@ class GradingPlugin(WorkerPlugin):
         self.grader.close()
 
 
-def grade_remote(spec: dict[str, Any], job: dict[str, Any]) -> str:
-    """The Dask task: plain data in (options, the submission's name and bytes), JSON out."""
-    plugin = get_worker().plugins[PLUGIN]
+def grade_remote(spec: dict[str, Any], job: dict[str, Any]) -> dict[str, str]:
+    """The Dask task: plain data in (options, the submission's name and bytes); out, the result as JSON,
+    the isolation this worker's sandbox used, and the worker's address (see RemoteGrader.grade)."""
+    worker = get_worker()
+    plugin = worker.plugins[PLUGIN]
     assert isinstance(plugin, GradingPlugin), "the executor registers GradingPlugin before any task"
-    return plugin.grader.grade(spec, job)
+    return {**plugin.grader.grade(spec, job), "worker": str(worker.address)}

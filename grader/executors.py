@@ -1,11 +1,11 @@
-"""Where students are graded: threads on this machine (LocalExecutor) or a Dask cluster (DaskExecutor)."""
+"""Where students are graded (threads here, grading processes here, a Dask cluster), and how each isolated them."""
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
@@ -13,13 +13,14 @@ from typing import Any, Protocol, cast
 
 from grader import remote
 from grader.model import StudentResult, Submission
-from grader.sandbox.runner import Sandbox
+from grader.sandbox.runner import Isolation, Sandbox
 from grader.store import from_json
 
 Job = tuple[Submission, str]  # a submission and its resume key
 GradeOne = Callable[[Sandbox, Submission, str], StudentResult]
 OnFailure = Callable[[Submission, str], StudentResult]  # a job that could not be graded -> a grader fault
 PLUGIN = "dl-autograder"  # name of the worker plugin holding each Dask worker's sandbox
+STRENGTH = {"process": 0, "namespaces": 1}  # isolation levels, weakest first; an unknown level counts as weakest
 
 
 class ExecutorError(RuntimeError):
@@ -34,6 +35,52 @@ class Executor(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
     def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]: ...
+
+    def isolation(self) -> dict[str, Isolation]:
+        """By worker, the isolation its sandbox used for the students it graded so far; empty when
+        students run in this process (the run's own probe describes them)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RunIsolation:
+    """How a run isolated student code: the weakest level used, and by which workers."""
+
+    level: str  # "namespaces" or "process"
+    detail: str
+    where: str = ""  # e.g. "worker tcp://10.0.0.7:40123 (1 of 3 workers)"; "" when students ran here
+    workers: dict[str, Isolation] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, here: Isolation, workers: Mapping[str, Isolation]) -> RunIsolation:
+        """`here` (this machine's probe) when no worker ran student code, else the weakest worker's level."""
+        if not workers:
+            return cls(here.level, here.detail)
+        weakest = min(STRENGTH.get(i.level, -1) for i in workers.values())
+        names = sorted(w for w, i in workers.items() if STRENGTH.get(i.level, -1) == weakest)
+        first = workers[names[0]]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        where = (f"every worker ({shown})" if len(names) == len(workers) else
+                 f"worker{'s' if len(names) > 1 else ''} {shown} ({len(names)} of {len(workers)} workers)")
+        return cls(first.level, f"{first.level} on {where}: {first.detail}", where, dict(workers))
+
+    def record(self) -> dict[str, object]:
+        """The run.json entries: the level, its detail, and each worker's level and detail when workers ran."""
+        entries: dict[str, object] = {"isolation": self.level, "isolation_detail": self.detail}
+        if self.workers:
+            entries["workers"] = {w: i.level for w, i in sorted(self.workers.items())}
+            entries["worker_details"] = {w: i.detail for w, i in sorted(self.workers.items())}
+        return entries
+
+
+def note_isolation(seen: dict[str, Isolation], worker: str, reply: Mapping[str, object]) -> None:
+    """Keep in `seen` the weakest isolation `worker` reported (a sandbox not yet used reports "unused")."""
+    level, detail = str(reply.get("isolation", "")), str(reply.get("isolation_detail", ""))
+    if level == "unused":
+        return
+    known = seen.get(worker)
+    if known is None or STRENGTH.get(level, -1) < STRENGTH.get(known.level, -1):
+        seen[worker] = Isolation(level or "unknown", detail or "the worker did not say")
 
 
 class LocalExecutor:
@@ -68,6 +115,9 @@ class LocalExecutor:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (f.result() for f in done)
+
+    def isolation(self) -> dict[str, Isolation]:
+        return {}  # students run in this process's sandbox: the run's probe describes it
 
 
 @dataclass(frozen=True)
@@ -108,6 +158,10 @@ class ProcessExecutor:
         self._spec = asdict(spec)
         self._on_failure = on_failure
         self._workers: list[tuple[Any, Connection]] = []
+        self._isolation: dict[str, Isolation] = {}
+
+    def isolation(self) -> dict[str, Isolation]:
+        return dict(self._isolation)
 
     def __enter__(self) -> ProcessExecutor:
         context = multiprocessing.get_context("spawn")  # never fork a grader that has threads
@@ -147,19 +201,23 @@ class ProcessExecutor:
             for ready in wait_for([c for c, subs in queued.items() if subs]):
                 connection = cast(Connection, ready)
                 try:
-                    text = connection.recv()
+                    reply = connection.recv()
                 except (EOFError, OSError):  # the process died: its jobs become grader faults
                     processes[connection].join(timeout=5)
                     what = f"a grading process died (exit code {processes[connection].exitcode})"
                     yield from (self._on_failure(sub, what) for sub in queued.pop(connection))
                     continue
                 sub = queued[connection].popleft()
-                result = from_json(text)
-                yield result if result.student == sub.student else self._on_failure(
-                    sub, f"a grading process answered for {result.student!r}")
+                yield self._result(processes[connection].name, reply, sub)
         while pending is not None:  # every process died
             yield self._on_failure(pending[0], "no grading process is left")
             pending = next(jobs, None)
+
+    def _result(self, worker: str, reply: dict[str, str], sub: Submission) -> StudentResult:
+        note_isolation(self._isolation, worker, reply)
+        result = from_json(reply["result"])
+        return result if result.student == sub.student else self._on_failure(
+            sub, f"a grading process answered for {result.student!r}")
 
 
 class DaskExecutor:
@@ -172,6 +230,10 @@ class DaskExecutor:
         self._spec = asdict(spec)
         self._on_failure = on_failure
         self._client: Any = None
+        self._isolation: dict[str, Isolation] = {}
+
+    def isolation(self) -> dict[str, Isolation]:
+        return dict(self._isolation)
 
     def __enter__(self) -> DaskExecutor:
         try:
@@ -224,7 +286,9 @@ class DaskExecutor:
 
     def _result(self, future: Any, sub: Submission) -> StudentResult:
         try:
-            result = from_json(future.result())
+            reply = future.result()
+            note_isolation(self._isolation, str(reply["worker"]), reply)
+            result = from_json(reply["result"])
         except Exception as exc:  # noqa: BLE001 - a lost worker or a bad reply costs one student, as data
             return self._on_failure(sub, f"the Dask task failed ({type(exc).__name__}: {exc})")
         if result.student != sub.student:

@@ -8,7 +8,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -18,11 +18,11 @@ from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import discover, safe_name
-from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec
+from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec, RunIsolation
 from grader.expected import Expected, expected_for
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
-from grader.sandbox.runner import Limits, Sandbox, probe_isolation
+from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
 from grader.score import part_totals, score
 from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
                           summarise)
@@ -59,7 +59,8 @@ class ClassRun:
     seconds: float
     grades_csv: Path
     checks_csv: Path
-    isolation: str = ""  # "namespaces" or "process" (see SECURITY.md); details in DIR/run.json
+    isolation: str = ""  # "namespaces" or "process" (see SECURITY.md), the weakest used; details in DIR/run.json
+    workers: dict[str, Isolation] = field(default_factory=dict)  # by worker: what its sandbox used ({}: ran here)
 
 
 @dataclass(frozen=True)
@@ -92,24 +93,27 @@ def make_context(options: GradeOptions, assignment: Assignment | None = None) ->
 def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> ClassRun:
     """Grade a class with the output folder locked against a second run (runlock.RunLocked), and
-    record how student code was isolated in DIR/run.json and ClassRun.isolation."""
+    record how student code was isolated in DIR/run.json and ClassRun.isolation: this machine's probe,
+    or, when grading processes or Dask workers ran students, the weakest level any of them used."""
     with runlock.hold(options.out):
-        isolation = probe_isolation()
-        run = _grade_class(options, on_result, on_start, isolation=isolation.level)
+        here = probe_isolation()
+        run = _grade_class(options, on_result, on_start, isolation=here)
+        used = RunIsolation.of(here, run.workers)
         atomic_write(options.out / "run.json", json.dumps(
-            {"isolation": isolation.level, "isolation_detail": isolation.detail, "students": len(run.summaries),
+            {**used.record(), "students": len(run.summaries),
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
-        return replace(run, isolation=isolation.level)
+        return replace(run, isolation=used.level)
 
 
 def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
-                 on_start: Callable[[int], None] | None = None, isolation: str = "") -> ClassRun:
+                 on_start: Callable[[int], None] | None = None, isolation: Isolation | None = None) -> ClassRun:
     """Grade every submission; each result is saved as soon as it is known; reports at the end, read
     back from the saved results one student at a time (memory does not grow with the class)."""
     started = time.monotonic()
     assignment = configured_assignment(options)
     store = ResultStore(options.out, safe_name)
     summaries: dict[str, ResultSummary] = {}
+    workers: dict[str, Isolation] = {}  # what each grading process or Dask worker's sandbox used
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
         submissions = [s for s in discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
                        if not _is_output_folder(options, s)]
@@ -136,6 +140,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                     summaries[result.student] = summary = summarise(result)
                     if on_result:
                         on_result(summary)
+                workers = executor.isolation()
     ordered = tuple(summaries[s] for s in sorted(summaries))
     results = store.view([s.student for s in ordered])
     reports = ReportsState(options.out, ordered)
@@ -143,12 +148,13 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     if regraded or not reports.current():  # else: written by an earlier run from these very results
         reports.forget()
         grades, checks = csvout.write_csvs(options.out, assignment, results, ordered)
+        used = RunIsolation.of(isolation or Isolation("", ""), workers)
         report.write_html(options.out, assignment, results,
                           report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb,
-                                             isolation))
+                                             used.level, used.where))
         reports.mark()
     return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
-                    checks)
+                    checks, workers=workers)
 
 
 def _drain(items: list[T] | deque[T]) -> Iterator[T]:

@@ -46,8 +46,21 @@ class RemoteGrader:
                 self._sandbox = Sandbox()
             return self._contexts[key], self._sandbox
 
-    def grade(self, spec: dict[str, Any], job: dict[str, Any]) -> str:
-        """One student (see executors.job_payload), graded exactly as locally; the StudentResult as JSON."""
+    def isolation(self) -> tuple[str, str]:
+        """(level, detail) this worker's sandbox used: "namespaces" or "process"; "unused" before its first
+        student ran (see Sandbox.isolation)."""
+        with self._lock:
+            sandbox = self._sandbox
+        return ("unused", "") if sandbox is None else (sandbox.isolation, sandbox.isolation_detail)
+
+    def grade(self, spec: dict[str, Any], job: dict[str, Any]) -> dict[str, str]:
+        """One student (see executors.job_payload), graded exactly as locally, as plain data: "result" (the
+        StudentResult as JSON) and "isolation", "isolation_detail" (what this worker's sandbox used)."""
+        text = self._grade(spec, job)
+        level, detail = self.isolation()
+        return {"result": text, "isolation": level, "isolation_detail": detail}
+
+    def _grade(self, spec: dict[str, Any], job: dict[str, Any]) -> str:
         from grader.pipeline import grade_submission, grader_fault
 
         ctx, sandbox = self._parts(spec)
@@ -69,7 +82,7 @@ class RemoteGrader:
 
 
 def serve(connection: Connection) -> None:
-    """A local grading process: (spec, job) in, result JSON out, until the run sends None."""
+    """A local grading process: (spec, job) in, RemoteGrader.grade's reply out, until the run sends None."""
     grader = RemoteGrader()
     try:
         while (message := connection.recv()) is not None:

@@ -23,14 +23,16 @@ class RunInfo:
     timeout: float
     memory_mb: int
     submissions: str  # as given to `grade`; used in the replay commands
-    isolation: str = ""  # "namespaces" or "process" (SECURITY.md); "" when unknown
+    isolation: str = ""  # "namespaces" or "process" (SECURITY.md), the weakest used; "" when unknown
+    isolation_where: str = ""  # which workers used that level, e.g. "worker tcp://10.0.0.7:40123 (1 of 3 workers)"
 
     @classmethod
     def now(cls, assignment: Assignment, submissions: Path | str, timeout: float, memory_mb: int,
-            isolation: str = "") -> RunInfo:
+            isolation: str = "", isolation_where: str = "") -> RunInfo:
         return cls(assignment=assignment.id, title=assignment.title, seed=assignment.seed, seed_policy=SEED_POLICY,
                    finished=datetime.now().astimezone().isoformat(timespec="seconds"), timeout=timeout,
-                   memory_mb=memory_mb, submissions=str(submissions), isolation=isolation)
+                   memory_mb=memory_mb, submissions=str(submissions), isolation=isolation,
+                   isolation_where=isolation_where)
 
     def replay_args(self) -> list[str]:
         """The flags that make `grade replay` run with this run's assignment, seed and limits."""

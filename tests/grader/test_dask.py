@@ -1,5 +1,6 @@
 """grade --executor dask: a LocalCluster on loopback (two worker processes, one thread each) grades a
-class exactly as the local executor does: same CSVs, same result files, same resume."""
+class exactly as the local executor does: same CSVs, same result files, same resume; run.json and the
+report header record the isolation the workers' sandboxes used, the weakest one named."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ import pytest
 from grader.cli import main
 from grader.executors import DaskExecutor, ExecutorError, RemoteSpec
 from grader.pipeline import GradeOptions, grade_class
+from grader.sandbox.runner import probe_isolation
 
 distributed = pytest.importorskip(
     "distributed", reason="Dask is not installed: pip install -e '.[test]' (or '.[dask]') to run the Dask tests")
@@ -71,8 +73,11 @@ def test_dask_resume_reuses_what_did_not_change(cluster, submissions, tmp_path):
     opts = dict(submissions=submissions, out=tmp_path / "o", executor="dask", scheduler=cluster.scheduler_address,
                 timeout=5.0, memory_mb=1024)
     first = grade_class(GradeOptions(**opts))
+    assert first.workers and json.loads((tmp_path / "o" / "run.json").read_text())["workers"]
     again = grade_class(GradeOptions(**opts))
     assert (again.regraded, again.reused) == (0, first.regraded)
+    record = json.loads((tmp_path / "o" / "run.json").read_text())  # no worker ran: this machine's probe
+    assert again.workers == {} and "workers" not in record and record["isolation"] == probe_isolation().level
     shutil.copy(FIXTURES / "passes_all.py", submissions / "fails_bce_grad_sign.py")
     changed = grade_class(GradeOptions(**opts))
     assert (changed.regraded, changed.reused) == (1, first.regraded - 1)
@@ -96,3 +101,38 @@ def test_unreachable_scheduler_is_a_usage_error_naming_the_address(tmp_path):
 def test_cli_requires_a_scheduler_with_the_dask_executor(tmp_path, capsys):
     assert main([str(tmp_path), "--executor", "dask"]) == 2
     assert "--scheduler" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def mixed_cluster():
+    """Two workers on loopback: one whose sandbox may use namespaces, one told to use process isolation
+    only (as a worker whose kernel refuses namespaces falls back to it)."""
+    worker = {"cls": distributed.Nanny, "options": {"nthreads": 1, "host": "127.0.0.1"}}
+    weak = {"cls": distributed.Nanny, "options": {"nthreads": 1, "host": "127.0.0.1",
+                                                  "env": {"GRADER_ISOLATION": "process"}}}
+    scheduler = {"cls": distributed.Scheduler, "options": {"host": "127.0.0.1", "dashboard_address": None}}
+    with distributed.SpecCluster(workers={"strong": worker, "weak": weak}, scheduler=scheduler) as cluster:
+        cluster.wait_for_workers(2)
+        yield cluster
+
+
+def test_run_json_and_header_record_the_weakest_worker_by_name(mixed_cluster, tmp_path):
+    root = tmp_path / "class"
+    root.mkdir()
+    for i in range(8):  # enough students that both workers grade some
+        shutil.copy(FIXTURES / "passes_all.py", root / f"s{i}.py")
+    weak = mixed_cluster.workers["weak"].worker_address
+    strong = mixed_cluster.workers["strong"].worker_address
+    here = probe_isolation().level
+    run = grade_class(GradeOptions(submissions=root, out=tmp_path / "o", executor="dask",
+                                   scheduler=mixed_cluster.scheduler_address, timeout=5.0, memory_mb=1024))
+    record = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
+    assert set(record["workers"]) == {weak, strong}, record  # both graded: each reported its own sandbox
+    assert record["workers"][weak] == "process" and "process-level" in record["worker_details"][weak]
+    assert record["workers"][strong] == here  # the strong worker's sandbox gets what this machine gets
+    assert record["isolation"] == run.isolation == "process"
+    assert weak in record["isolation_detail"] and (strong in record["isolation_detail"]) == (here == "process")
+    header = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    assert "PROCESS ONLY" in header and weak in header
+    assert {s.status for s in run.summaries} == {"graded"} and run.workers[weak].level == "process"
+

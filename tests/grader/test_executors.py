@@ -110,3 +110,50 @@ def test_auto_takes_processes_only_for_a_class_big_enough(tmp_path: Path):
 
     assert chosen(AUTO_PROCESSES, 2) is ProcessExecutor
     assert chosen(AUTO_PROCESSES - 1, 2) is LocalExecutor and chosen(10 * AUTO_PROCESSES, 1) is LocalExecutor
+
+
+def test_run_isolation_is_the_weakest_worker_and_names_it():
+    from grader.executors import RunIsolation, note_isolation
+    from grader.sandbox.runner import Isolation
+
+    here = Isolation("namespaces", "this machine")
+    assert RunIsolation.of(here, {}) == RunIsolation("namespaces", "this machine")  # students ran here
+    seen: dict[str, Isolation] = {}
+    note_isolation(seen, "tcp://a:1", {"isolation": "namespaces", "isolation_detail": "full"})
+    note_isolation(seen, "tcp://b:2", {"isolation": "unused", "isolation_detail": ""})  # its sandbox never ran
+    note_isolation(seen, "tcp://c:3", {"isolation": "process", "isolation_detail": "kernel refused"})
+    note_isolation(seen, "tcp://c:3", {"isolation": "namespaces", "isolation_detail": "full"})  # weakest kept
+    assert seen == {"tcp://a:1": Isolation("namespaces", "full"), "tcp://c:3": Isolation("process", "kernel refused")}
+    used = RunIsolation.of(here, seen)
+    assert (used.level, used.where) == ("process", "worker tcp://c:3 (1 of 2 workers)")
+    assert "tcp://c:3" in used.detail and "kernel refused" in used.detail
+    record = used.record()
+    assert record["workers"] == {"tcp://a:1": "namespaces", "tcp://c:3": "process"}
+    assert record["worker_details"]["tcp://c:3"] == "kernel refused"
+    strong = RunIsolation.of(Isolation("process", "this machine"), {"tcp://a:1": Isolation("namespaces", "full")})
+    assert (strong.level, strong.where) == ("namespaces", "every worker (tcp://a:1)")  # students never ran here
+
+
+def test_grading_processes_report_their_own_isolation(tmp_path: Path, monkeypatch):
+    """This machine's probe says namespaces (faked); the grading processes are told to use process
+    isolation only, and run.json and the report header follow what their sandboxes used."""
+    import json
+    import shutil
+
+    from grader import pipeline
+    from grader.pipeline import GradeOptions, grade_class
+    from grader.sandbox.runner import Isolation
+
+    (tmp_path / "c").mkdir()
+    for name in ("passes_all.py", "syntax_error.py", "fails_bce_grad_sign.py"):
+        shutil.copy(FIXTURES / name, tmp_path / "c" / name)
+    monkeypatch.setattr(pipeline, "probe_isolation", lambda: Isolation("namespaces", "faked probe"))
+    monkeypatch.setenv("GRADER_ISOLATION", "process")  # inherited by the grading processes only
+    run = grade_class(GradeOptions(submissions=tmp_path / "c", out=tmp_path / "o", executor="processes", jobs=2,
+                                   timeout=5.0, memory_mb=1024))
+    record = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
+    assert record["isolation"] == run.isolation == "process" and "faked" not in record["isolation_detail"]
+    assert record["workers"] and set(record["workers"]) <= {"grade-worker-0", "grade-worker-1"}
+    assert set(record["workers"].values()) == {"process"}
+    header = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    assert "PROCESS ONLY" in header and "grade-worker-" in header
