@@ -1,9 +1,10 @@
 """Plain-data wire format between the grader and the student process: tagged JSON, arrays as base64."""
 from __future__ import annotations
 
-import base64
 import binascii
 import json
+import json.encoder
+import json.scanner
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -35,16 +36,59 @@ _TAG_KEYS = {
 }
 _NUMPY_SCALARS = frozenset(t for t in np.sctypeDict.values() if np.dtype(t).kind in "biufU")
 
-# Private references: student code may monkeypatch module attributes; these stay intact.
-_json_encode = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":"),
-                                check_circular=False).encode
-_json_loads = json.loads
-_b64encode = base64.b64encode
-_b64decode = base64.b64decode
+# Private references, bound at import (before any student code): the encoder runs in the student's
+# process right after student code, which may have replaced builtins or attributes of json, base64
+# or numpy. Module globals are looked up before builtins, so these aliases are what the code uses.
+_type, _len, _id, _issubclass, _int, _float, _str, _bool = type, len, id, issubclass, int, float, str, bool
+_list, _tuple, _dict, _set, _bytes, _slice = list, tuple, dict, set, bytes, slice
+_repr, _BaseException, _ValueError = repr, BaseException, ValueError
+_TYPE_MODULE, _TYPE_QUALNAME = type.__dict__["__module__"], type.__dict__["__qualname__"]
+_join = "".join
+_b2a = binascii.b2a_base64  # C functions: base64 without the base64 module's Python layer
+_a2b = binascii.a2b_base64
 _frombuffer = np.frombuffer
 _zeros = np.zeros
 _ndarray = np.ndarray
 _float64 = np.float64
+_view = np.ndarray.view
+_LITTLE = {dtype: dtype.str for dtype in _ARRAY_DTYPES.values()}  # dtypes sent as they are (no byte swap)
+
+
+def _no_default(obj: Any) -> Any:
+    raise TypeError(f"not JSON-ready: {type(obj).__name__}")
+
+
+def _make_dumps() -> Callable[[Any], str]:
+    """A JSON writer for trees made of dict/list/str/int/float/bool/None: the C encoder when present."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # CPython always has it; other interpreters get the pure-Python encoder
+        return json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":"),
+                                check_circular=False, default=_no_default).encode
+    c_encode = make(None, _no_default, json.encoder.encode_basestring_ascii, None, ":", ",",
+                    False, False, True)
+    return lambda tree: _join(c_encode(tree, 0))
+
+
+def _make_loads() -> Callable[[str], Any]:
+    """A strict JSON reader: the C scanner when present, refusing trailing data."""
+    decoder = json.JSONDecoder()
+    scan = json.scanner.c_make_scanner(decoder) if json.scanner.c_make_scanner else None
+    if scan is None:
+        return decoder.decode
+
+    def loads(text: str) -> Any:
+        try:
+            value, end = scan(text, 0)
+        except StopIteration:
+            raise _ValueError("not a JSON document") from None
+        if end != _len(text):
+            raise _ValueError(f"extra data at character {end}")
+        return value
+    return loads
+
+
+dumps = _make_dumps()
+loads = _make_loads()
 
 
 class WireError(ValueError):
@@ -62,25 +106,26 @@ class Unsupported:
 def safe_repr(obj: Any, limit: int = TEXT_LIMIT) -> str:
     """repr(obj) truncated to `limit` characters; never raises (student __repr__ may)."""
     try:
-        text = repr(obj)
-        text = str.__str__(text) if type(text) is not str else text
-    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        text = _repr(obj)
+        text = _str.__str__(text) if _type(text) is not _str else text
+    except _BaseException as exc:  # noqa: BLE001 - student code may raise anything
         try:
-            text = f"<repr() raised {type(exc).__name__}>"
-        except BaseException:  # noqa: BLE001
+            text = f"<repr() raised {type_name(exc)}>"
+        except _BaseException:  # noqa: BLE001
             text = "<repr() failed>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if _len(text) <= limit else text[: limit - 3] + "..."
 
 
 def type_name(obj: Any) -> str:
     """The qualified name of obj's type, without running student code."""
-    cls = type(obj)
+    cls = _type(obj)
     try:
-        module = type.__dict__["__module__"].__get__(cls)
-        name = type.__dict__["__qualname__"].__get__(cls)
-    except BaseException:  # noqa: BLE001
+        module = _TYPE_MODULE.__get__(cls)
+        name = _TYPE_QUALNAME.__get__(cls)
+    except _BaseException:  # noqa: BLE001
         return "object"
-    module = module if type(module) is str else ""
+    module = module if _type(module) is _str else ""
+    name = name if _type(name) is _str else "object"
     return name if module in ("builtins", "") else f"{module}.{name}"
 
 
@@ -92,14 +137,14 @@ class _Encoder:
         self.max_bytes = max_bytes
         self.size = 0
         self.nodes = 0
-        self.path: set[int] = set()  # ids of containers being encoded (cycle detection)
+        self.path: set[int] = _set()  # ids of containers being encoded (cycle detection)
 
     def unsupported(self, obj: Any, why: str = "") -> dict[str, Any]:
         name = type_name(obj)
         if self.strict:
             raise WireError(f"cannot encode a value of type {name}{': ' + why if why else ''}")
         text = why or safe_repr(obj)
-        self.size += len(name) + len(text) + 40
+        self.size += _len(name) + _len(text) + 40
         return {TAG: "unsupported", "type": name, "text": text}
 
     def tree(self, obj: Any, depth: int) -> Any:
@@ -108,80 +153,95 @@ class _Encoder:
         if self.nodes > MAX_NODES or self.size > self.max_bytes:
             raise WireError(f"value too large to encode (over {self.max_bytes} bytes "
                             f"or {MAX_NODES} elements)")
-        cls = type(obj)
-        if obj is None or cls is bool or cls is float:
+        cls = _type(obj)
+        if cls is _float or obj is None or cls is _bool:
             return obj
-        if cls is int:
+        if cls is _ndarray:
+            return self.array(obj)
+        if cls is _int:
             return obj if obj.bit_length() <= MAX_INT_BITS else self.unsupported(
                 obj, f"an integer of {obj.bit_length()} bits (too large to send)")
-        if cls is str:
-            self.size += len(obj)
+        if cls is _str:
+            self.size += _len(obj)
             return obj
+        if cls is _tuple and depth < MAX_DEPTH:  # immutable: cannot contain itself but through a list or dict
+            tree, below = self.tree, depth + 1
+            return {TAG: "tuple", "items": [tree(x, below) for x in obj]}
+        if cls is _list or cls is _tuple or cls is _dict:
+            return self.container(obj, cls, depth)
         if cls in _NUMPY_SCALARS:
             value = obj.item()
-            if type(value) in (bool, int, float, str):
+            if _type(value) in (_bool, _int, _float, _str):
                 return self.tree(value, depth)
             return self.unsupported(obj)
-        if issubclass(cls, _ndarray):
-            return self.array(obj)
+        if _issubclass(cls, _ndarray):
+            return self.array(_view(obj, _ndarray))
         if cls is FuncSpec:
             return {TAG: "func", "name": self.tree(obj.name, depth + 1),
                     "params": self.tree(obj.params, depth + 1)}
         if cls is Unsupported:
-            return {TAG: "unsupported", "type": str(obj.type_name), "text": str(obj.text)}
-        if issubclass(cls, (list, tuple, dict)):
+            return {TAG: "unsupported", "type": _str(obj.type_name), "text": _str(obj.text)}
+        if _issubclass(cls, (_list, _tuple, _dict)):
             return self.container(obj, cls, depth)
-        if issubclass(cls, int) and not issubclass(cls, bool):  # int subclasses (not numpy)
-            return self.tree(int.__int__(obj), depth)
-        if issubclass(cls, float):
-            return float.__float__(obj)
-        if issubclass(cls, str):
-            return self.tree(str.__str__(obj), depth)
+        if _issubclass(cls, _int) and not _issubclass(cls, _bool):  # int subclasses (not numpy)
+            return self.tree(_int.__int__(obj), depth)
+        if _issubclass(cls, _float):
+            return _float.__float__(obj)
+        if _issubclass(cls, _str):
+            return self.tree(_str.__str__(obj), depth)
         return self.unsupported(obj)
 
     def container(self, obj: Any, cls: type, depth: int) -> Any:
         if depth >= MAX_DEPTH:
             return self.unsupported(obj, f"nested deeper than {MAX_DEPTH} levels")
-        key = id(obj)
+        key = _id(obj)
         if key in self.path:
             return self.unsupported(obj, "a container that contains itself")
         self.path.add(key)
         try:
-            if issubclass(cls, dict):
+            tree, below = self.tree, depth + 1
+            if _issubclass(cls, _dict):
                 items = {}
-                for k, v in list(dict.items(obj)):
-                    if not issubclass(type(k), str):
+                for k, v in _list(_dict.items(obj)):
+                    if not _issubclass(_type(k), _str):
                         return self.unsupported(obj, f"a dict with a {type_name(k)} key")
-                    k = str.__str__(k)
-                    self.size += len(k) + 4
-                    items[k] = self.tree(v, depth + 1)
+                    k = _str.__str__(k)
+                    self.size += _len(k) + 4
+                    items[k] = tree(v, below)
                 return {TAG: "dict", "items": items}
-            if issubclass(cls, tuple):
-                elements = tuple.__getitem__(obj, slice(None))
-                return {TAG: "tuple", "items": [self.tree(x, depth + 1) for x in elements]}
-            return [self.tree(x, depth + 1) for x in list.copy(obj)]
+            if _issubclass(cls, _tuple):
+                elements = _tuple.__getitem__(obj, _slice(None))
+                return {TAG: "tuple", "items": [tree(x, below) for x in elements]}
+            return [tree(x, below) for x in _list.copy(obj)]
         finally:
             self.path.discard(key)
 
-    def array(self, obj: Any) -> Any:
-        arr = _ndarray.view(obj, _ndarray)
-        if arr.dtype.kind == "O":
-            try:
-                arr = arr.astype(_float64)
-            except BaseException:  # noqa: BLE001 - element __float__ is student code
-                return self.unsupported(obj, f"an object array of shape {arr.shape} "
-                                             "whose elements are not all numbers")
+    def array(self, arr: np.ndarray) -> Any:
+        """An exact ndarray (subclasses are viewed as ndarray by the caller)."""
         dtype = arr.dtype
-        plain = dtype.fields is None and dtype.subdtype is None
-        little = dtype.newbyteorder("<") if plain else dtype
-        if not plain or little.str not in _ARRAY_DTYPES:
-            return self.unsupported(obj, f"an array of dtype {dtype} and shape {arr.shape}")
+        wire = _LITTLE.get(dtype)
+        if wire is None:
+            if dtype.kind == "O":
+                try:
+                    return self.array(arr.astype(_float64))
+                except _BaseException:  # noqa: BLE001 - element __float__ is student code
+                    return self.unsupported(arr, f"an object array of shape {arr.shape} "
+                                                 "whose elements are not all numbers")
+            plain = dtype.fields is None and dtype.subdtype is None
+            wire = dtype.newbyteorder("<").str if plain else ""
+            if wire not in _ARRAY_DTYPES:
+                return self.unsupported(arr, f"an array of dtype {dtype} and shape {arr.shape}")
+            arr = arr.astype(wire)
         self.size += arr.size * dtype.itemsize * 4 // 3 + 64
         if self.size > self.max_bytes:
             raise WireError(f"value too large to encode (over {self.max_bytes} bytes)")
-        raw = arr.astype(little.str, copy=False).tobytes()
-        return {TAG: "nd", "dtype": little.str, "shape": [int(n) for n in arr.shape],
-                "data": _b64encode(raw).decode("ascii")}
+        return {TAG: "nd", "dtype": wire, "shape": _list(arr.shape),
+                "data": _b2a(arr.tobytes(), newline=False).decode("ascii")}
+
+
+def encode_tree(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -> Any:
+    """The JSON-ready tree of `obj` (see `encode`), to be embedded in a larger document."""
+    return _Encoder(strict, max_bytes).tree(obj, 0)
 
 
 def encode(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -> bytes:
@@ -191,11 +251,22 @@ def encode(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -> byt
     `strict` (use strict for data the grader itself sends). Raises `WireError` when the
     encoding would exceed `max_bytes`.
     """
-    tree = _Encoder(strict, max_bytes).tree(obj, 0)
-    data = _json_encode(tree).encode("ascii")
-    if len(data) > max_bytes:
-        raise WireError(f"value too large to encode ({len(data)} bytes, limit {max_bytes})")
+    data = dumps(_Encoder(strict, max_bytes).tree(obj, 0)).encode("ascii")
+    if _len(data) > max_bytes:
+        raise WireError(f"value too large to encode ({_len(data)} bytes, limit {max_bytes})")
     return data
+
+
+def parse(data: bytes | bytearray | memoryview, max_bytes: int = MAX_BYTES) -> Any:
+    """The plain JSON document in `data` (no tags interpreted); WireError when it is not one."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise WireError(f"expected bytes, got {type(data).__name__}")
+    if len(data) > max_bytes:
+        raise WireError(f"encoded value of {len(data)} bytes exceeds the limit of {max_bytes}")
+    try:
+        return loads(bytes(data).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise WireError(f"not valid wire JSON: {exc}") from None
 
 
 def decode(data: bytes, *, build_func: Callable[[FuncSpec], Any] | None = None,
@@ -205,14 +276,11 @@ def decode(data: bytes, *, build_func: Callable[[FuncSpec], Any] | None = None,
     Never executes anything from the data. FuncSpec values go through `build_func` when
     given (the student side turns them into callables), else stay FuncSpec.
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise WireError(f"expected bytes, got {type(data).__name__}")
-    if len(data) > max_bytes:
-        raise WireError(f"encoded value of {len(data)} bytes exceeds the limit of {max_bytes}")
-    try:
-        tree = _json_loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"not valid wire JSON: {exc}") from None
+    return _Decoder(build_func).value(parse(data, max_bytes), 0)
+
+
+def decode_tree(tree: Any, *, build_func: Callable[[FuncSpec], Any] | None = None) -> Any:
+    """Decode a tree made by `encode_tree` and carried inside a larger JSON document."""
     return _Decoder(build_func).value(tree, 0)
 
 
@@ -226,24 +294,25 @@ class _Decoder:
         if depth > MAX_DEPTH + 2:
             raise WireError(f"data nested deeper than {MAX_DEPTH} levels")
         cls = type(node)
-        if node is None or cls in (bool, int, float, str):
+        if cls is float or node is None or cls in (bool, int, str):
             return node
         if cls is list:
             return [self.value(x, depth + 1) for x in node]
         if cls is not dict:
             raise WireError(f"unexpected JSON value of type {cls.__name__}")
         tag = node.get(TAG)
-        if type(tag) is not str or tag not in _TAG_KEYS:
+        keys = _TAG_KEYS.get(tag) if type(tag) is str else None
+        if keys is None:
             raise WireError(f"unknown or missing tag {tag!r:.40}")
-        if set(node) != _TAG_KEYS[tag]:
+        if node.keys() != keys:
             raise WireError(f"tag {tag!r} has fields {sorted(node)!r:.200}, "
-                            f"expected {sorted(_TAG_KEYS[tag])}")
-        if tag == "tuple":
-            return tuple(self.value(x, depth + 1) for x in self.typed(node, "items", list))
-        if tag == "dict":
-            return {k: self.value(v, depth + 1) for k, v in self.typed(node, "items", dict).items()}
+                            f"expected {sorted(keys)}")
         if tag == "nd":
             return self.array(node)
+        if tag == "tuple":
+            return tuple([self.value(x, depth + 1) for x in self.typed(node, "items", list)])
+        if tag == "dict":
+            return {k: self.value(v, depth + 1) for k, v in self.typed(node, "items", dict).items()}
         if tag == "func":
             params = self.value(node["params"], depth + 1)
             if type(params) is not dict:
@@ -266,22 +335,29 @@ class _Decoder:
         return value
 
     def array(self, node: dict[str, Any]) -> np.ndarray:
-        dtype = _ARRAY_DTYPES.get(self.typed(node, "dtype", str))
+        name, shape, data = node["dtype"], node["shape"], node["data"]
+        dtype = _ARRAY_DTYPES.get(name) if type(name) is str else None
         if dtype is None:
-            raise WireError(f"array dtype {node['dtype']!r:.40} is not allowed")
-        shape = self.typed(node, "shape", list)
-        if len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
+            raise WireError(f"array dtype {name!r:.40} is not allowed")
+        count = 1
+        if type(shape) is list and len(shape) <= 32:
+            for n in shape:
+                if type(n) is not int or n < 0:
+                    break
+                count *= n
+            else:
+                shape = tuple(shape)
+        if type(shape) is not tuple:
             raise WireError(f"bad array shape {shape!r:.100}")
+        if type(data) is not str:
+            raise WireError(f"field 'data' must be str, got {type(data).__name__}")
         try:
-            raw = _b64decode(self.typed(node, "data", str), validate=True)
+            raw = _a2b(data, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
             raise WireError(f"bad base64 array data: {exc}") from None
-        count = 1
-        for n in shape:
-            count *= n
         if count * dtype.itemsize != len(raw):
-            raise WireError(f"array of shape {tuple(shape)} and dtype {dtype.str} needs "
+            raise WireError(f"array of shape {shape} and dtype {dtype.str} needs "
                             f"{count * dtype.itemsize} bytes, got {len(raw)}")
         if count == 0:
             return _zeros(shape, dtype=dtype)
-        return _frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        return _frombuffer(bytearray(raw), dtype=dtype).reshape(shape)

@@ -25,7 +25,12 @@ from grader.sandbox import frames, guard, traces
 BLOCKED_PACKAGES = ("reference", "assignments", "grader")
 PLAN_MAX_BYTES = 1 << 30
 _NDARRAY = np.ndarray
-_BaseException = BaseException  # used right after student code, before builtins are restored
+# Private references: the per-call fast path runs right after student code, without the module
+# guard, so it must not look anything up in builtins or in modules the student may have patched.
+_BaseException, _Exception = BaseException, Exception
+_type, _enumerate, _zip, _callable = type, enumerate, zip, callable
+_list, _tuple, _dict = list, tuple, dict
+_encode_tree, _dumps, _pack, _WireError = codec.encode_tree, codec.dumps, frames.pack, codec.WireError
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
 
 
@@ -53,12 +58,13 @@ def _build_func(spec: Any) -> Any:
 
 def _arrays(value: Any, label: str) -> Iterator[tuple[str, np.ndarray]]:
     """Every ndarray inside value (through lists, tuples and dicts) with a readable label."""
-    if type(value) is _NDARRAY:
+    cls = _type(value)
+    if cls is _NDARRAY:
         yield label, value
-    elif type(value) in (list, tuple):
-        for i, item in enumerate(value):
+    elif cls is _list or cls is _tuple:
+        for i, item in _enumerate(value):
             yield from _arrays(item, f"{label}[{i}]")
-    elif type(value) is dict:
+    elif cls is _dict:
         for key, item in value.items():
             yield from _arrays(item, f"{label}[{key!r}]")
 
@@ -81,18 +87,25 @@ class Runtime:
         self.captures: list[guard.OutputCapture] = []
         self.guard: guard.ModuleGuard | None = None
 
-    def read_plan(self) -> tuple[dict[str, Any], list[bytes]]:
-        header = frames.recv_frame(self._sock, max_bytes=PLAN_MAX_BYTES)
+    def read_plan(self) -> tuple[dict[str, Any], list[tuple[tuple[Any, ...], dict[str, Any]] | str]]:
+        """The plan, and each call's (args, kwargs) decoded now, before any student code runs
+        (or, for a case that cannot be rebuilt, the reason as a string)."""
+        reader = frames.FrameReader(self._sock)
+        header = reader.read(max_bytes=PLAN_MAX_BYTES)
         if header is None:
             self._exit(0)  # the grader went away before sending a plan
         plan = codec.decode(header, max_bytes=PLAN_MAX_BYTES)
-        blobs = []
+        inputs: list[tuple[tuple[Any, ...], dict[str, Any]] | str] = []
         for _ in plan["calls"]:
-            blob = frames.recv_frame(self._sock, max_bytes=PLAN_MAX_BYTES)
+            blob = reader.read(max_bytes=PLAN_MAX_BYTES)
             if blob is None:
                 self._exit(0)
-            blobs.append(blob)
-        return plan, blobs
+            try:
+                args, kwargs = codec.decode(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
+                inputs.append((tuple(args), dict(kwargs)))
+            except Exception as exc:  # noqa: BLE001 - a grader-side problem, reported as data
+                inputs.append(f"the sandbox could not rebuild the arguments of this case: {exc}")
+        return plan, inputs
 
     def protect(self, plan: dict[str, Any]) -> None:
         """Everything that must be in place before the first line of student code runs."""
@@ -115,11 +128,9 @@ class Runtime:
         sys.argv = [cells[0]["filename"] if cells else "submission.py"]
         self.memory_mb = int(plan["memory_mb"])
 
-    def send(self, message: dict[str, Any], value: bytes | None = None) -> None:
-        data = frames.pack(codec.encode(message, strict=True, max_bytes=PLAN_MAX_BYTES))
-        if value is not None:
-            data += frames.pack(value)
-        self._sendall(data)
+    def send(self, message: dict[str, Any]) -> None:
+        """One record to the grader: plain JSON (a result's value is an encoded tree inside it)."""
+        self._sendall(_pack(_dumps(message).encode("ascii")))
 
     def finish_output(self) -> None:
         for capture in self.captures:
@@ -183,77 +194,90 @@ class Runtime:
     def guard_off(self) -> _Untrusted:
         return _Untrusted(self.guard)
 
-    def call(self, call: dict[str, Any], blob: bytes, last: bool) -> None:
-        """Run one planned call and send its "result" frame (and value frame)."""
-        name = call["function"]
-        result: dict[str, Any] = {"type": "result", "index": call["index"], "status": "returned",
-                                  "error": "", "error_types": [], "traceback": "",
-                                  "warnings": [], "mutated": [],
-                                  "seconds": 0.0, "value": False}
-        value_bytes = None
-        try:
-            args, kwargs = codec.decode(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
-        except Exception as exc:  # noqa: BLE001 - a grader-side problem, reported as data
-            result.update(status="not_run", error=f"the sandbox could not rebuild the arguments "
-                                                  f"of this case: {exc}")
-            return self._send_result(result, None, last)
-        func = self.namespace.get(name)
-        if func is None or not callable(func):
-            what = ("is not defined" if func is None
-                    else f"is not a function (it is of type {codec.type_name(func)})")
-            result.update(status="missing", error=f"{name} {what} in the submission{self.load_note}")
-            return self._send_result(result, None, last)
-        originals = [(label, arr, arr.copy()) for i, a in enumerate(args)
-                     for label, arr in _arrays(a, f"arg {i}")]
-        originals += [(label, arr, arr.copy()) for k, v in kwargs.items()
-                      for label, arr in _arrays(v, k)]
-        outcome, caught, seconds = self._invoke(func, args, kwargs)
-        result["seconds"] = seconds
-        result["warnings"] = traces.warning_texts(caught)
-        if type(outcome) is _Raised:  # never isinstance: a student __class__ may lie
-            raised = outcome.exc
-            result.update(status="raised", error=traces.describe(raised, self.memory_mb),
-                          error_types=traces.capped(traces.class_names(raised), "classes"),
-                          traceback=traces.student_traceback(raised, self.filenames, self.memory_mb))
-            del raised, outcome
-        else:
-            value_bytes, error = self._encode_value(outcome)
-            result.update(value=True, error=error)
-        result["mutated"] = traces.capped([label for label, arr, copy in originals
-                                           if arr.shape != copy.shape or arr.dtype != copy.dtype
-                                           or arr.tobytes() != copy.tobytes()], "arguments")
-        self._send_result(result, value_bytes, last)
+    def call(self, call: dict[str, Any], inputs: tuple[tuple[Any, ...], dict[str, Any]] | str,
+             last: bool) -> None:
+        """Run one planned call and send its "result" record.
 
-    def _invoke(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-                ) -> tuple[Any, list[Any], float]:
+        The common case (a value returned, no warnings, no argument changed) takes a fast path
+        that uses private references only. Anything else, or any failure of the fast path, is
+        handled under the module guard, with the student's patches undone."""
+        index = call["index"]
+        if _type(inputs) is str:
+            return self._slow(call, "not_run", inputs, ((), ()), 0.0, last)
+        func = self.namespace.get(call["function"])
+        if func is None or not _callable(func):
+            return self._slow(call, "missing", func, ((), ()), 0.0, last)
+        args, kwargs = inputs
+        originals = [(label, arr, arr.copy()) for i, a in _enumerate(args)
+                     for label, arr in _arrays(a, f"arg {i}")]
+        if kwargs:
+            originals += [(label, arr, arr.copy()) for k, v in kwargs.items()
+                          for label, arr in _arrays(v, k)]
         caught: list[Any] = []
-        with self.guard_off():
-            start = self._perf()
-            try:
-                with self._catch_warnings(record=True) as caught, self._errstate(
-                        divide="warn", over="warn", under="ignore", invalid="warn"):  # numpy's defaults
-                    self._simplefilter("always")
-                    value = func(*args, **kwargs)
-            except _BaseException as exc:  # noqa: BLE001 - every failure is data
-                value = _Raised(exc)
-            seconds = self._perf() - start
-        return value, caught, seconds
+        start = self._perf()
+        try:
+            with self._catch_warnings(record=True) as caught, self._errstate(
+                    divide="warn", over="warn", under="ignore", invalid="warn"):  # numpy's defaults
+                self._simplefilter("always")
+                value = func(*args, **kwargs)
+        except _BaseException as exc:  # noqa: BLE001 - every failure is data
+            value = _Raised(exc)
+        seconds = self._perf() - start
+        del func, args, kwargs
+        mutated = [label for label, arr, copy in originals
+                   if arr.shape != copy.shape or arr.dtype != copy.dtype or arr.tobytes() != copy.tobytes()]
+        if _type(value) is _Raised or caught or mutated or last:
+            return self._slow(call, "returned", value, (caught, mutated), seconds, last)
+        try:
+            tree = _encode_tree(value)
+            self._sendall(_pack(_dumps({
+                "type": "result", "index": index, "status": "returned", "error": "", "error_types": [],
+                "traceback": "", "warnings": [], "mutated": [], "seconds": seconds, "value": tree,
+            }).encode("ascii")))
+        except _BaseException:  # noqa: BLE001 - e.g. a patched recursion limit: retry under the guard
+            self._slow(call, "returned", value, ((), ()), seconds, last)
+
+    def _slow(self, call: dict[str, Any], status: str, what: Any, notes: tuple[Any, Any],
+              seconds: float, last: bool) -> None:
+        """Build and send a result under the module guard (raised, missing, warnings, mutations...)."""
+        assert self.guard is not None
+        with self.guard:
+            name = call["function"]
+            result: dict[str, Any] = {"type": "result", "index": call["index"], "status": status,
+                                      "error": "", "error_types": [], "traceback": "", "warnings": [],
+                                      "mutated": [], "seconds": seconds, "value": None}
+            if status == "not_run":
+                result["error"] = what
+            elif status == "missing":
+                kind = ("is not defined" if what is None
+                        else f"is not a function (it is of type {codec.type_name(what)})")
+                result["error"] = f"{name} {kind} in the submission{self.load_note}"
+            elif type(what) is _Raised:  # never isinstance: a student __class__ may lie
+                raised = what.exc
+                result.update(status="raised", error=traces.describe(raised, self.memory_mb),
+                              error_types=traces.capped(traces.class_names(raised), "classes"),
+                              traceback=traces.student_traceback(raised, self.filenames, self.memory_mb))
+                del raised
+            else:
+                result["value"], result["error"] = self._encode_value(what)
+            del what
+            caught, mutated = notes
+            result["warnings"] = traces.warning_texts(list(caught))
+            result["mutated"] = traces.capped(list(mutated), "arguments")
+            if last:
+                self.finish_output()
+            self.send(result)
 
     @staticmethod
-    def _encode_value(value: Any) -> tuple[bytes, str]:
+    def _encode_value(value: Any) -> tuple[Any, str]:
         try:
-            return codec.encode(value), ""
+            return codec.encode_tree(value), ""
         except codec.WireError as exc:
             problem = f"the result could not be sent back: {exc}"
         except BaseException as exc:  # noqa: BLE001 - student __repr__/__float__ may misbehave
             problem = f"the result could not be sent back: {traces.describe(exc)}"
         marker = codec.Unsupported(codec.type_name(value), problem[:200])
-        return codec.encode(marker), problem
-
-    def _send_result(self, result: dict[str, Any], value: bytes | None, last: bool) -> None:
-        if last:
-            self.finish_output()
-        self.send(result, value)
+        return codec.encode_tree(marker), problem
 
 
 class _Raised:
@@ -281,12 +305,13 @@ class _Untrusted:
 def main(sock: socket.socket) -> NoReturn:
     """Entry point in the forked student process; never returns."""
     runtime = Runtime(sock)
-    plan, blobs = runtime.read_plan()
+    plan, inputs = runtime.read_plan()
     runtime.protect(plan)
     assert runtime.guard is not None
     with runtime.guard:
-        if runtime.load(plan):
-            calls = plan["calls"]
-            for i, (call, blob) in enumerate(zip(calls, blobs)):
-                runtime.call(call, blob, last=i == len(calls) - 1)
+        loaded = runtime.load(plan)
+    if loaded:  # the calls run with the student's patches in place; see Runtime.call
+        calls, final = plan["calls"], len(plan["calls"]) - 1
+        for i, pair in _enumerate(_zip(calls, inputs)):  # private: builtins may be patched by now
+            runtime.call(pair[0], pair[1], last=i == final)
     runtime._exit(0)

@@ -13,7 +13,7 @@ from grader.model import Case, Program
 from grader.sandbox.control import IsolationUnavailable, SandboxError, ZygoteGone, ZygoteProcess
 from grader.sandbox.records import Limits, RunReport
 from grader.sandbox.scratch import mark_owner, remove_stale_roots, remove_tree
-from grader.sandbox.session import Session
+from grader.sandbox.session import EncodedArgs, Session
 
 __all__ = ["ISOLATION_MODES", "Isolation", "Limits", "RunReport", "Sandbox", "SandboxError", "probe_isolation",
            "stderr_banner"]
@@ -94,6 +94,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._zygote: ZygoteProcess | None = None
         self._closed = False
+        self.encoded_args = EncodedArgs()  # the shared cases' arguments, encoded once
 
     def __enter__(self) -> Sandbox:
         return self

@@ -18,13 +18,37 @@ from grader.sandbox.records import Limits, RunReport
 if TYPE_CHECKING:
     from grader.sandbox.runner import Sandbox
 
-HEADER_MAX = 1 << 20  # a result header from the child (value travels in its own frame)
-VALUE_MAX = codec.MAX_BYTES + 4096
+HEADER_MAX = 1 << 20  # a result record from the child without its value
+RECORD_MAX = HEADER_MAX + codec.MAX_BYTES  # ...and with it
 ARGS_MAX = 1 << 28
 MARKER_ROOM = 512  # bytes of the output cap left for the child's truncation notes
 EXIT_WAIT = 2.0  # seconds to wait for the fork server's exit report of a dead child
 RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
 LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
+
+
+class EncodedArgs:
+    """The encoded (args, kwargs) of public cases, which every student shares: encoded once per sandbox.
+
+    Keyed by id(case) with the case itself kept alive beside it, so an id cannot be reused while
+    its entry exists. Bounded: a sandbox that sees more public cases than LIMIT starts over.
+    """
+
+    LIMIT = 8192
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[Case, bytes]] = {}
+
+    def get(self, case: Case) -> bytes:
+        hit = self._cache.get(id(case)) if case.public else None
+        if hit is not None and hit[0] is case:
+            return hit[1]
+        data = codec.encode((tuple(case.args), dict(case.kwargs)), strict=True, max_bytes=ARGS_MAX)
+        if case.public:
+            if len(self._cache) >= self.LIMIT:
+                self._cache.clear()
+            self._cache[id(case)] = (case, data)
+        return data
 
 
 class ChildGone(Exception):
@@ -49,6 +73,7 @@ class _Child:
     pid: int
     ident: int
     sock: socket.socket
+    reader: frames.FrameReader
     number: int
     exit_known: bool = False
 
@@ -88,8 +113,7 @@ class Session:
     def _encode_args(self) -> None:
         for i, case in enumerate(self.cases):
             try:
-                self.payloads[i] = codec.encode((tuple(case.args), dict(case.kwargs)),
-                                                strict=True, max_bytes=ARGS_MAX)
+                self.payloads[i] = self.sandbox.encoded_args.get(case)
             except codec.WireError as exc:
                 self.outcomes[i] = CallOutcome(
                     "not_run", error=f"not run: the grader could not send the arguments of case "
@@ -146,7 +170,7 @@ class Session:
             theirs.close()
             for fd in outputs:
                 os.close(fd)
-        self.child = _Child(zygote, pid, ident, ours, number)
+        self.child = _Child(zygote, pid, ident, ours, frames.FrameReader(ours), number)
         plan = {"kind": self.program.kind, "memory_mb": self.limits.memory_mb,
                 "output_chars": max(0, self.limits.output_bytes - MARKER_ROOM),
                 "cells": [{"source": c.source, "filename": c.filename, "label": c.label}
@@ -163,7 +187,7 @@ class Session:
     def _await_load(self) -> tuple[str, str, tuple[str, ...]]:
         deadline = time.monotonic() + self.limits.loading
         try:
-            frame = self._read(deadline)
+            frame = self._read(deadline, HEADER_MAX)
             if (frame.get("type") != "load" or frame.get("status") not in LOAD_STATUSES
                     or type(frame.get("message")) is not str):
                 raise self._malformed("a bad load report")
@@ -186,7 +210,7 @@ class Session:
             name = self.cases[index].function
             deadline = time.monotonic() + limit
             try:
-                self.outcomes[index] = self._outcome(self._read(deadline), index, deadline)
+                self.outcomes[index] = self._outcome(self._read(deadline), index)
             except TimeoutError:
                 self._end_child()
                 self.outcomes[index] = CallOutcome(
@@ -205,11 +229,11 @@ class Session:
                 return pending[pos + 1:]
         return []
 
-    def _read(self, deadline: float, max_bytes: int = HEADER_MAX) -> dict[str, Any]:
-        """The next frame from the child as a dict; TimeoutError or ChildGone otherwise."""
+    def _read(self, deadline: float, max_bytes: int = RECORD_MAX) -> dict[str, Any]:
+        """The next record from the child as a dict; TimeoutError or ChildGone otherwise."""
         assert self.child is not None
         try:
-            raw = frames.recv_frame(self.child.sock, max_bytes=max_bytes, deadline=deadline)
+            raw = self.child.reader.read(max_bytes=max_bytes, deadline=deadline)
         except TimeoutError:
             raise
         except frames.FrameError as exc:
@@ -219,37 +243,33 @@ class Session:
         if raw is None:
             raise self._hung_up()
         try:
-            frame = codec.decode(raw, max_bytes=max_bytes)
+            frame = codec.parse(raw, max_bytes=max_bytes)
         except codec.WireError as exc:
             raise self._malformed(str(exc)) from None
         if type(frame) is not dict:
             raise self._malformed("a frame that is not a record")
         return frame
 
-    def _outcome(self, frame: dict[str, Any], index: int, deadline: float) -> CallOutcome:
+    def _outcome(self, frame: dict[str, Any], index: int) -> CallOutcome:
         seconds: Any = frame.get("seconds")
-        ok = (frame.get("type") == "result" and frame.get("index") == index
-              and frame.get("status") in RESULT_STATUSES and type(frame.get("value")) is bool
-              and type(frame.get("error")) is str and type(frame.get("traceback")) is str
+        status = frame.get("status")
+        ok = (frame.get("type") == "result" and frame.get("index") == index and status in RESULT_STATUSES
+              and type(frame.get("error")) is str and type(frame.get("traceback")) is str and "value" in frame
               and type(seconds) in (int, float) and math.isfinite(seconds) and seconds >= 0)
         if not ok:
             raise self._malformed("a bad result report")
         value = None
-        if frame["value"]:
-            assert self.child is not None
+        if status == "returned":
             try:
-                raw = frames.recv_frame(self.child.sock, max_bytes=VALUE_MAX, deadline=deadline)
-                if raw is None:
-                    raise self._hung_up()
-                value = codec.decode(raw, max_bytes=VALUE_MAX)
-            except TimeoutError:
-                raise
-            except (frames.FrameError, codec.WireError, OSError) as exc:
+                value = codec.decode_tree(frame["value"])
+            except (codec.WireError, RecursionError) as exc:
                 raise self._malformed(str(exc)) from None
-        return CallOutcome(status=frame["status"], value=value, error=_clip(frame["error"], 4000),
-                           error_types=_texts(frame, "error_types"),
+        warnings, mutated, types = frame.get("warnings"), frame.get("mutated"), frame.get("error_types")
+        return CallOutcome(status=status, value=value, error=_clip(frame["error"], 4000),
+                           error_types=_texts(frame, "error_types") if types else (),
                            traceback=_clip(frame["traceback"], 8000),
-                           warnings=_texts(frame, "warnings"), mutated=_texts(frame, "mutated"),
+                           warnings=_texts(frame, "warnings") if warnings else (),
+                           mutated=_texts(frame, "mutated") if mutated else (),
                            seconds=float(seconds))
 
     def _malformed(self, detail: str) -> ChildGone:
