@@ -1,6 +1,7 @@
 """Compare a student's value with the expected one, with messages in the style of numpy.testing."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -8,6 +9,7 @@ import numpy as np
 from grader import describe
 
 SCALARS = (int, float, np.integer, np.floating)
+SMALL = 32  # arrays up to this size are checked element by element in Python floats: faster than numpy there
 
 
 def compare(expected: Any, got: Any, *, rtol: float, atol: float, name: str = "result",
@@ -70,7 +72,10 @@ def _scalar(expected: Any, got: Any, rtol: float, atol: float, name: str) -> str
     if not isinstance(got, SCALARS):
         return f"{name}: expected a number (float), got {_kind(got) if not isinstance(got, SCALARS) else ''} " \
                f"{describe.value(got, 120)}".replace("  ", " ")
-    return _array(np.asarray(float(expected)), np.asarray(float(got)), rtol, atol, name)
+    e, g = float(expected), float(got)
+    if math.isfinite(e) and abs(g - e) <= atol + rtol * abs(e):
+        return None  # the same float64 arithmetic as _array; anything else gets _array's verdict and message
+    return _array(np.asarray(e), np.asarray(g), rtol, atol, name)
 
 
 def _array(expected: np.ndarray, got: Any, rtol: float, atol: float, name: str) -> str | None:
@@ -86,6 +91,8 @@ def _array(expected: np.ndarray, got: Any, rtol: float, atol: float, name: str) 
                 f" expected: {describe.value(expected)}\n got:      {describe.value(got)}")
     e = expected.astype(float)
     g = got.astype(float)
+    if _surely_close(e, g, rtol, atol):
+        return None
     with np.errstate(invalid="ignore", over="ignore"):
         finite = np.isfinite(e)
         close = np.zeros(e.shape, dtype=bool)
@@ -111,6 +118,18 @@ def _array(expected: np.ndarray, got: Any, rtol: float, atol: float, name: str) 
         lines.append(f" First mismatch at index {first}: expected {_num(e[first])}, got {_num(g[first])}")
     lines += [f" expected: {describe.value(expected)}", f" got:      {describe.value(got)}"]
     return "\n".join(lines)
+
+
+def _surely_close(e: np.ndarray, g: np.ndarray, rtol: float, atol: float) -> bool:
+    """True only when every element of `e` is finite and `g` is within tolerance of it: the passing
+    case, checked cheaply. False means "not sure": the full check below decides and explains."""
+    if e.size <= SMALL:
+        for ev, gv in zip(e.ravel().tolist(), g.ravel().tolist()):
+            if not (math.isfinite(ev) and abs(gv - ev) <= atol + rtol * abs(ev)):
+                return False
+        return True
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.isfinite(e).all() and (np.abs(g - e) <= atol + rtol * np.abs(e)).all())
 
 
 def _num(x: Any) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from grader import testfuncs
 from grader.model import Case, FuncSpec
 
@@ -19,8 +21,24 @@ class Expected:
     error: str = ""
 
 
+IMMUTABLE = (bool, int, float, complex, str, bytes, type(None), np.generic)
+
+
 def materialise(value: Any) -> Any:
-    """Fresh copies of the arguments, with FuncSpec descriptions turned into callables."""
+    """Fresh copies of the arguments, with FuncSpec descriptions turned into callables.
+
+    The common leaves are copied cheaply: a plain ndarray by `.copy()` (its dtype holds no
+    Python objects), immutable scalars not at all; anything else by `copy.deepcopy`.
+    """
+    kind = type(value)
+    if kind is np.ndarray and not value.dtype.hasobject:
+        return value.copy(order="K")  # what deepcopy does: same values, same memory layout
+    if isinstance(value, IMMUTABLE):
+        return value
+    if kind is list:
+        return [materialise(v) for v in value]
+    if kind is tuple:
+        return tuple(materialise(v) for v in value)
     if isinstance(value, FuncSpec):
         return testfuncs.build(value)
     if isinstance(value, list):

@@ -50,9 +50,10 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
     weights: dict[str, float] = {}
     for case in cases:
         weights[case.function] = weights.get(case.function, 0.0) + case.weight
+    specs = {f.name: f for f in assignment.functions}
     checks = []
     for case, outcome, expected in zip(cases, outcomes, expecteds, strict=True):
-        spec = assignment.function(case.function)
+        spec = specs[case.function]
         passed, problem = verdict(spec, case, outcome, expected)
         max_points = spec.points * case.weight / weights[case.function]
         message, hint = "", ""
