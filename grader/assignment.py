@@ -1,14 +1,20 @@
-"""Load an assignment definition (assignment.toml + cases.py in its folder) into frozen records."""
+"""Load an assignment definition (assignment.toml, cases.py, optional hints.py in its folder) into frozen records."""
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ASSIGNMENTS_ROOT = Path(__file__).resolve().parent.parent / "assignments"
+
+# A function's known wrong formulas (an assignment's hints.py): from a case's inputs by parameter name,
+# the wrong values a student may return and what each means (text completing "The result ...").
+KnownMistakes = Callable[[dict[str, Any]], list[tuple[Any, str]]]
 
 
 class AssignmentError(ValueError):
@@ -28,6 +34,7 @@ class FunctionSpec:
     atol: float
     output_names: tuple[str, ...] = ()
     doc: str = ""  # the contract in prose (shapes, conventions), for the starter's docstrings
+    mistakes: KnownMistakes | None = field(default=None, compare=False, repr=False)  # from hints.py (see hints)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,7 @@ def load_assignment(name_or_path: str = "hw03", *, need_cases: bool = True) -> A
     """
     folder = find_folder(name_or_path)
     toml_path = folder / "assignment.toml"
+    mistakes = load_mistakes(folder)
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -113,6 +121,7 @@ def load_assignment(name_or_path: str = "hw03", *, need_cases: bool = True) -> A
                         atol=float(f.get("atol", atol)),
                         output_names=tuple(f.get("output_names", ())),
                         doc=str(f.get("doc", "")).strip(),
+                        mistakes=mistakes.get(f["name"]),
                     )
                     for f in p["function"]
                 ),
@@ -136,6 +145,10 @@ def load_assignment(name_or_path: str = "hw03", *, need_cases: bool = True) -> A
     names = [f.name for f in assignment.functions]
     if len(set(names)) != len(names):
         raise AssignmentError(f"{toml_path}: a function is listed twice")
+    unknown = sorted(set(mistakes) - set(names))
+    if unknown:
+        raise AssignmentError(f"{folder / HINTS}: MISTAKES names {', '.join(unknown)}, which "
+                              f"{'is' if len(unknown) == 1 else 'are'} not a function of {toml_path.name}")
     if need_cases and not (folder / "cases.py").is_file():
         raise AssignmentError(f"{folder}: cases.py (the case generators) is missing")
     return assignment
@@ -153,6 +166,30 @@ def load_generators(assignment: Assignment) -> ModuleType:
         if not callable(getattr(module, needed, None)):
             raise AssignmentError(f"{path} must define {needed}()")
     return module
+
+
+HINTS = "hints.py"  # optional: MISTAKES, a dict of contract function name -> KnownMistakes
+
+
+def load_mistakes(folder: Path) -> dict[str, KnownMistakes]:
+    """The known wrong formulas of the assignment's hints.py ({} without one); AssignmentError naming
+    the problem when it cannot be imported or its MISTAKES is not a dict of names to functions."""
+    path = folder / HINTS
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"_assignment_hints_{folder.name}", path)
+    if spec is None or spec.loader is None:
+        raise AssignmentError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - the instructor's file: say what broke, where
+        raise AssignmentError(f"{path} cannot be imported ({type(exc).__name__}: {exc})") from exc
+    mistakes = getattr(module, "MISTAKES", None)
+    if not isinstance(mistakes, dict) or not all(isinstance(k, str) and callable(v) for k, v in mistakes.items()):
+        raise AssignmentError(f"{path} must define MISTAKES, a dict of function name -> function(inputs) "
+                              "-> [(wrong value, what it means)]")
+    return dict(mistakes)
 
 
 def load_reference(assignment: Assignment) -> ModuleType:

@@ -46,3 +46,38 @@ def test_malformed_definition_is_a_clear_error(tmp_path):
     (tmp_path / "assignment.toml").write_text("id = ")
     with pytest.raises(AssignmentError, match="assignment.toml"):
         load_assignment(str(tmp_path))
+
+
+@pytest.fixture
+def hw03_copy(tmp_path):
+    folder = tmp_path / "hw03copy"
+    shutil.copytree(load_assignment("hw03").folder, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_hints_py_attaches_known_mistakes_to_its_functions(hw03_copy):
+    (hw03_copy / "hints.py").write_text("def relu_slip(args):\n    return []\n\nMISTAKES = {'relu': relu_slip}\n")
+    a = load_assignment(str(hw03_copy))
+    assert [f.name for f in a.functions if f.mistakes is not None] == ["relu"]
+    assert a.function("relu").mistakes({"z": 1.0}) == []
+    (hw03_copy / "hints.py").unlink()
+    assert all(f.mistakes is None for f in load_assignment(str(hw03_copy)).functions)  # hints.py is optional
+
+
+def test_fingerprint_changes_when_the_hints_change(hw03_copy):
+    before = load_assignment(str(hw03_copy)).fingerprint
+    with open(hw03_copy / "hints.py", "a") as f:
+        f.write("\n# changed\n")
+    assert load_assignment(str(hw03_copy)).fingerprint != before  # hints are in the results: regrade
+
+
+@pytest.mark.parametrize("source, message", [
+    ("MISTAKES = {'mse_gard': print}\n", "MISTAKES names mse_gard, which is not a function"),
+    ("MISTAKES = {'relu': 3}\n", "must define MISTAKES"),
+    ("HINTS = {}\n", "must define MISTAKES"),
+    ("import reference_that_is_missing\n", "hints.py cannot be imported (ModuleNotFoundError"),
+])
+def test_a_broken_hints_py_is_a_clear_error(hw03_copy, source, message):
+    (hw03_copy / "hints.py").write_text(source)
+    with pytest.raises(AssignmentError, match=message.replace("(", r"\(")):
+        load_assignment(str(hw03_copy))

@@ -135,4 +135,3 @@ def test_run_json_and_header_record_the_weakest_worker_by_name(mixed_cluster, tm
     header = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
     assert "PROCESS ONLY" in header and weak in header
     assert {s.status for s in run.summaries} == {"graded"} and run.workers[weak].level == "process"
-

@@ -286,3 +286,72 @@ def test_fixture_with_another_mistake_gets_no_hint(graded, fixture):
     """Their bugs are none of the recognised patterns: a hint here would be a guess."""
     assert graded[fixture].status == "graded", graded[fixture].message
     assert [c.hint for c in graded[fixture].checks if c.hint] == []
+
+
+TINY_TOML = '''id = "tiny"
+reference = "tiny_reference_for_hints"
+seed = 7
+random_cases = 2
+public_random_cases = 1
+
+[[part]]
+name = "p"
+  [[part.function]]
+  name = "double"
+  signature = "double(x)"
+  points = 1
+  returns = "2 x"
+'''
+TINY_CASES = '''import numpy as np
+from grader.model import Case
+
+
+def fixed_cases(function):
+    return [Case(function, "lecture", "lecture", (np.array([1.0, 2.5, -4.0]),))]
+
+
+def random_case(function, rng, name):
+    return Case(function, name, "random", (rng.normal(size=3),))
+'''
+TINY_HINT = "adds 2 where it should multiply by 2 (a tiny assignment's own hint)."
+TINY_HINTS = f'''import numpy as np
+
+
+def plus_two(args):
+    return [(np.asarray(args["x"], dtype=float) + 2, {TINY_HINT!r})]
+
+
+MISTAKES = {{"double": plus_two}}
+'''
+
+
+def test_a_hint_defined_in_an_assignment_folder_is_applied(tmp_path, monkeypatch):
+    """A new assignment brings its own known wrong formula in hints.py; grader/ is not touched."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "tiny_reference_for_hints.py").write_text("def double(x):\n    return 2 * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ann.py").write_text("def double(x):\n    return x + 2\n")
+    hints_by_folder = {}
+    for name, with_hints in (("tiny", True), ("plain", False)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "assignment.toml").write_text(TINY_TOML)
+        (folder / "cases.py").write_text(TINY_CASES)
+        if with_hints:
+            (folder / "hints.py").write_text(TINY_HINTS)
+        run = grade_class(GradeOptions(submissions=tmp_path / "class", out=tmp_path / f"out-{name}",
+                                       assignment=str(folder), executor="local", jobs=1, timeout=5.0))
+        (result,) = run.results
+        assert result.status == "graded" and result.checks and not any(c.passed for c in result.checks)
+        hints_by_folder[name] = {c.hint for c in result.checks}
+    assert hints_by_folder["tiny"] == {f"The result {TINY_HINT}"}  # every case, lecture and random
+    assert not any(TINY_HINT in h for h in hints_by_folder["plain"])  # it came from the folder's hints.py
+
+
+def test_hw03_known_mistakes_come_from_its_folder():
+    from assignments.hw03 import hints as hw03_hints
+
+    with_mistakes = {f.name for f in ASSIGNMENT.functions if f.mistakes is not None}
+    assert with_mistakes == set(hw03_hints.MISTAKES) == {"mse_grad"}
+    assert (ASSIGNMENT.folder / "hints.py").is_file()
