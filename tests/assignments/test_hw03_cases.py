@@ -305,3 +305,32 @@ def _gd_after(w, b, X, y, lr, steps):
 def test_single_bug_mutant_fails_its_function(hw03, mutant):
     function, impl = MUTANTS[mutant]
     assert failures(hw03, function, impl, students=("alice",)), f"{mutant} survived every case"
+
+
+@pytest.mark.parametrize("options", [[0.0, 1.0, -0.5, 2.0], [0.05, 0.1, 0.5], "+-*/", "wx"])
+def test_pick_draws_what_rng_choice_draws_from_the_same_stream(hw03, options):
+    """Regrades must give the same hidden cases: the fast drawing helpers take exactly the values
+    numpy's own `rng.choice` takes, and leave the stream where it would."""
+    _, generators, _ = hw03
+    for seed in range(300):
+        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        picks = [generators._pick(mine, options) for _ in range(5)]
+        assert picks == [numpys.choice(list(options)).item() for _ in range(5)]
+        assert mine.random() == numpys.random()
+
+
+def test_pick_weighted_draws_what_rng_choice_with_p_draws(hw03):
+    _, generators, _ = hw03
+    for seed in range(2000):
+        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert generators._pick_weighted(mine, generators.SHAPE_CDF) == int(numpys.choice(3, p=[0.6, 0.3, 0.1]))
+        assert mine.random() == numpys.random()
+
+
+def test_signs_draw_what_rng_choice_draws(hw03):
+    _, generators, _ = hw03
+    for seed in range(300):
+        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        n = seed % 7 + 1
+        assert np.array_equal(generators.SIGNS[mine.integers(0, 2, n)], numpys.choice([-1.0, 1.0], n))
+        assert mine.random() == numpys.random()

@@ -1,6 +1,8 @@
 """grader.compare: tolerances, shapes, lists, NaN/inf, nested structures and messages."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grader.compare import compare
 
@@ -78,3 +80,25 @@ def test_unsupported_marker_is_reported_by_type():
 @pytest.mark.parametrize("got", ["abc", {"a": 1}, [[1, 2], [3]]])
 def test_wrong_types_fail_cleanly(got):
     assert compare(np.ones(2), got, **TOL)
+
+
+# The verdict against an independent oracle: np.isclose with equal_nan has exactly our rule (|g - e|
+# <= atol + rtol |e|, NaN only equals NaN, inf only the same inf). Sizes on both sides of
+# compare.SMALL exercise both quick checks; values straddle the tolerance boundary.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([(), (1,), (5,), (3, 4), (40,), (7, 9)]),
+       st.sampled_from([0.0, 1e-12, 5e-10, 1e-9, 1e-7, 1e-6, 2e-6, 1e-3]),
+       st.sampled_from([None, np.nan, np.inf, -np.inf, 1e308]))
+def test_verdict_matches_isclose(seed, shape, step, special):
+    rng = np.random.default_rng(seed)
+    expected = rng.normal(0, 10.0 ** rng.integers(-3, 4), shape)
+    got = expected + step * rng.choice([-1.0, 0.0, 1.0], shape) * np.maximum(np.abs(expected), 1.0)
+    where = int(rng.integers(expected.size))
+    if special is not None:  # in got only, in expected only, or in both at the same place
+        for array in [(got,), (expected,), (got, expected)][int(rng.integers(3))]:
+            array.flat[where] = special
+    with np.errstate(all="ignore"):
+        oracle = bool(np.isclose(got, expected, **TOL, equal_nan=True).all())
+    assert (compare(expected, got, **TOL) is None) == oracle
+    if shape == ():
+        assert (compare(float(expected), float(got), **TOL) is None) == oracle
