@@ -27,16 +27,26 @@ def value(v: Any, limit: int = MAX_CHARS) -> str:
     elif isinstance(v, FuncSpec):
         text = f"{v.name}(" + ", ".join(f"{k}={value(p, 80)}" for k, p in v.params.items()) + ")"
     elif isinstance(v, tuple):
-        text = "(" + ", ".join(value(x, limit) for x in v) + ("," if len(v) == 1 else "") + ")"
+        text = _items("(", v, ("," if len(v) == 1 else "") + ")", limit)
     elif isinstance(v, list):
-        inner = [value(x, limit) for x in v[:8]]
-        text = "[" + ", ".join(inner) + (f", ... {len(v) - 8} more" if len(v) > 8 else "") + "]"
+        text = _items("[", v[:8], (f", ... {len(v) - 8} more" if len(v) > 8 else "") + "]", limit)
     elif isinstance(v, float):
         text = repr(float(v))
     else:
         text = repr(v)
     text = re.sub(r"\s*\n\s*", " ", text)
     return text if len(text) <= limit else text[: limit - 5] + " ...]"
+
+
+def _items(opening: str, items: Any, closing: str, limit: int) -> str:
+    """`opening` + the items' texts joined by ", " + `closing`; the items after the one that takes the
+    text past `limit` are not rendered, since abridging cuts them off anyway (same text, less work)."""
+    text = opening
+    for i, item in enumerate(items):
+        text += (", " if i else "") + value(item, limit)
+        if len(text) > limit:
+            return text
+    return text + closing
 
 
 def parameter_names(signature: str) -> list[str]:

@@ -19,11 +19,11 @@ from grader.assignment import Assignment, load_assignment, load_generators, load
 from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import discover, safe_name
 from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec, RunIsolation
-from grader.expected import Expected, expected_for
+from grader.expected import Expected, expected_for, expected_values
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
-from grader.score import part_totals, score
+from grader.score import SharedCalls, part_totals, score, shared_calls
 from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
                           summarise)
 
@@ -74,6 +74,7 @@ class Context:
     seed_base: int
     cases: dict[str, tuple[Case, ...]]  # per function, the cases every student gets (fixed + public random)
     shared: dict[tuple[str, str], Expected]  # their expected values, computed once per run
+    calls: SharedCalls  # their `call:` texts for failure messages, rendered once per run
 
 
 def configured_assignment(options: GradeOptions) -> Assignment:
@@ -87,7 +88,7 @@ def make_context(options: GradeOptions, assignment: Assignment | None = None) ->
     cases = shared_cases(assignment, generators)
     shared = {(c.function, c.name): expected_for(reference, c) for group in cases.values() for c in group}
     return Context(assignment, generators, reference, Limits(timeout=options.timeout, memory_mb=options.memory_mb),
-                   assignment.seed, cases, shared)
+                   assignment.seed, cases, shared, shared_calls(assignment, cases))
 
 
 def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,
@@ -208,9 +209,8 @@ def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) 
             return _finish(ctx, base, cases, CallOutcome("not_run", error=f"not graded: {exc.message}"),
                            status=exc.status, message=exc.message, started=started)
         report = sandbox.run(program, cases, ctx.limits)
-        known = [ctx.shared.get((c.function, c.name)) if c.public else None for c in cases]
-        expected = [e if e is not None else expected_for(ctx.reference, c) for e, c in zip(known, cases)]
-        checks = score(ctx.assignment, cases, report.outcomes, expected, seed)
+        expected = expected_values(ctx.reference, cases, report.outcomes, ctx.shared)
+        checks = score(ctx.assignment, cases, report.outcomes, expected, seed, ctx.calls)
         totals = part_totals(ctx.assignment, checks)
         status = LOAD_STATUS.get(report.load_status, report.load_status)
         return replace(base, status=status, message=report.load_message, checks=checks, parts=totals,
@@ -246,6 +246,6 @@ def _finish(ctx: Context, base: StudentResult, cases: tuple[Case, ...], outcome:
             message: str, started: float) -> StudentResult:
     """A submission that never ran: every case fails with the same explanation."""
     outcomes = [outcome] * len(cases)
-    checks = score(ctx.assignment, cases, outcomes, [Expected()] * len(cases), base.seed)
+    checks = score(ctx.assignment, cases, outcomes, [Expected()] * len(cases), base.seed, ctx.calls)
     return replace(base, status=status, message=message, checks=checks,
                    seconds=round(time.monotonic() - started, 3))

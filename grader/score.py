@@ -1,7 +1,7 @@
 """Turn call outcomes into scored checks: compare with the expected value, explain every failure."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from grader import describe, hints
 from grader.assignment import Assignment, FunctionSpec
@@ -44,9 +44,21 @@ def verdict(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expe
     return (problem is None), (problem or "")
 
 
+SharedCalls = Mapping[tuple[str, str], tuple[Case, str]]  # (function, case name) -> (the case, its call text)
+
+
+def shared_calls(assignment: Assignment, cases: Mapping[str, Sequence[Case]]) -> SharedCalls:
+    """The `call:` text of every case all students share (fixed and public random), rendered once
+    per run instead of once per student who fails it."""
+    specs = {f.name: f for f in assignment.functions}
+    return {(c.function, c.name): (c, describe.call(c, specs[c.function].signature))
+            for group in cases.values() for c in group}
+
+
 def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[CallOutcome],
-          expecteds: Sequence[Expected], seed: int) -> tuple[Check, ...]:
-    """One Check per case; a function's points are shared among its cases by weight."""
+          expecteds: Sequence[Expected], seed: int, calls: SharedCalls | None = None) -> tuple[Check, ...]:
+    """One Check per case; a function's points are shared among its cases by weight. `calls`
+    (from `shared_calls`) holds the call texts of the shared cases: used for those very cases only."""
     weights: dict[str, float] = {}
     for case in cases:
         weights[case.function] = weights.get(case.function, 0.0) + case.weight
@@ -61,7 +73,9 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
             hint = hints.hint(spec, case, outcome, expected)
             origin = f"case '{case.name}'" + (f" (seed {seed})" if case.kind == "random" and not case.public else "")
             note = f" -- {case.note}" if case.note else ""
-            message = f"{origin}{note}\n call: {describe.call(case, spec.signature)}\n{problem}"
+            known = calls.get((case.function, case.name)) if calls and case.public else None
+            call = known[1] if known and known[0] is case else describe.call(case, spec.signature)
+            message = f"{origin}{note}\n call: {call}\n{problem}"
         checks.append(Check(part=spec.part, function=spec.name, case=case.name, kind=case.kind, passed=passed,
                             points=max_points if passed else 0.0, max_points=max_points, message=message,
                             fault="none" if passed else "student", public=case.public, hint=hint,

@@ -67,3 +67,28 @@ def test_runtime_warning_fails_a_stability_case_only(hw03):
     exp = Expected(np.array([0.0, 1.0]))
     assert not verdict(spec, _case("sigmoid", forbid_warnings=True), warned, exp)[0]
     assert verdict(spec, _case("sigmoid"), warned, exp)[0]
+
+
+def test_shared_call_texts_are_used_for_those_very_cases_only(hw03):
+    shared = _case(name="public 01", public=True)
+    twin = Case(function="relu", name="public 01", kind="edge", args=(np.array([5.0]),), public=True)
+    calls = {("relu", "public 01"): (shared, "relu(z=<rendered once>)")}
+    wrong = [CallOutcome("returned", value=np.array([9.0]))]
+    (mine,) = score(hw03, [shared], wrong, [Expected(np.array([1.0]))], 1, calls)
+    (other,) = score(hw03, [twin], wrong, [Expected(np.array([1.0]))], 1, calls)
+    assert "call: relu(z=<rendered once>)" in mine.message
+    assert "call: relu(z=array([5.]))" in other.message
+
+
+def test_shared_calls_render_each_shared_case_as_describe_does(hw03):
+    from grader import describe
+    from grader.assignment import load_generators
+    from grader.cases import shared_cases
+    from grader.score import shared_calls
+    cases = shared_cases(hw03, load_generators(hw03))
+    calls = shared_calls(hw03, cases)
+    assert len(calls) == sum(len(group) for group in cases.values())
+    for group in cases.values():
+        for case in group:
+            assert calls[(case.function, case.name)] == (case, describe.call(case,
+                                                                             hw03.function(case.function).signature))
