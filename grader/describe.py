@@ -12,7 +12,6 @@ from grader.model import Case, FuncSpec
 
 MAX_CHARS = 300
 PRECISION, THRESHOLD, LINE_WIDTH = 6, 24, 100  # np.array2string's options for every array in a message
-DEFAULT_PRINT = {"suppress": False, "sign": "-", "legacy": False, "formatter": None}
 
 
 def value(v: Any, limit: int = MAX_CHARS) -> str:
@@ -77,19 +76,19 @@ def _small_floats(v: np.ndarray) -> str | None:
     if not all(map(math.isfinite, values)):
         return None
     options = np.get_printoptions()
-    if any(options[k] != want for k, want in DEFAULT_PRINT.items()):
-        return None
+    if options["suppress"] or options["sign"] != "-" or options["legacy"] is not False or options["formatter"]:
+        return None  # numpy's defaults, which the layout below assumes
     magnitudes = [abs(x) for x in values if x != 0.0]
     if magnitudes and min(magnitudes) < sys.float_info.min:
         return None  # subnormal: fewer significant bits than the reasoning above needs
     if magnitudes and (max(magnitudes) >= 1e8 or min(magnitudes) < 1e-4 or max(magnitudes) / min(magnitudes) > 1e3):
         words = _scientific(values)
     else:
-        halves = [f"{x:.{PRECISION}f}".split(".") for x in values]
-        left = max(len(whole) for whole, _ in halves)
-        digits = [frac.rstrip("0") for _, frac in halves]
-        right = max(map(len, digits))
-        words = [f"{whole:>{left}}.{frac:<{right}}" for (whole, _), frac in zip(halves, digits)]
+        texts = [f"{x:.{PRECISION}f}".rstrip("0") for x in values]  # "2.", "-0.5", "0.123457"
+        points = [t.index(".") for t in texts]
+        left = max(points)
+        width = left + max([len(t) - p for t, p in zip(texts, points)])
+        words = [(" " * (left - p) + t).ljust(width) for t, p in zip(texts, points)]  # points aligned
     if v.ndim == 0:
         return words[0]
     if v.ndim == 1:
