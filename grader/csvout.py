@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from grader.assignment import Assignment
 from grader.model import StudentResult
-from grader.store import StoredResults, atomic_write, atomic_writer
+from grader.store import StoredResults, atomic_writer
 
 
 class GradeRow(Protocol):
@@ -37,22 +38,27 @@ def _num(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
-def grades_csv(assignment: Assignment, rows: Sequence[GradeRow]) -> str:
+def write_grades(handle: TextIO, assignment: Assignment, rows: Sequence[GradeRow]) -> None:
+    """grades.csv rows sorted by student, written one at a time (rows already in order are not copied)."""
     parts = [p.name for p in assignment.parts]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["student", *parts, "total", "max_total", "percent", "status", "late", "seed"])
-    for r in sorted(rows, key=lambda r: r.student):
+    in_order = all(a.student <= b.student for a, b in pairwise(rows))
+    for r in rows if in_order else sorted(rows, key=lambda r: r.student):
         writer.writerow([r.student, *(_num(r.parts.get(p, 0.0)) for p in parts), _num(r.total),
                          _num(r.max_total), _num(r.percent), r.status, str(r.late).lower(), r.seed])
+
+
+def grades_csv(assignment: Assignment, rows: Sequence[GradeRow]) -> str:
+    buffer = io.StringIO()
+    write_grades(buffer, assignment, rows)
     return buffer.getvalue()
 
 
 def _by_student(results: Iterable[StudentResult]) -> Iterable[StudentResult]:
-    """Results sorted by student; stored ones are sorted by name, then read one at a time."""
+    """Results sorted by student; stored ones are read one at a time in that order."""
     if isinstance(results, StoredResults):
-        order = sorted(range(len(results)), key=results.students.__getitem__)
-        return (results[i] for i in order)
+        return results.by_student()
     return sorted(results, key=lambda r: r.student)
 
 
@@ -81,7 +87,8 @@ def write_csvs(out: Path, assignment: Assignment, results: Iterable[StudentResul
     grades, checks = out / "grades.csv", out / "checks.csv"
     if rows is None:
         results = results if isinstance(results, Sequence) else list(results)
-    atomic_write(grades, grades_csv(assignment, rows if rows is not None else results))  # type: ignore[arg-type]
+    with atomic_writer(grades) as handle:
+        write_grades(handle, assignment, rows if rows is not None else results)  # type: ignore[arg-type]
     with atomic_writer(checks) as handle:
         write_checks(handle, results)
     return grades, checks

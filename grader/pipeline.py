@@ -26,6 +26,7 @@ from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
 from grader.score import SharedCalls, part_totals, score, shared_calls
 from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
                           summarise)
+from grader.summaries import SummaryCollector
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
 T = TypeVar("T")
@@ -53,7 +54,7 @@ class ClassRun:
 
     assignment: Assignment
     results: Sequence[StudentResult]  # sorted by student; each read from DIR/results/ when accessed
-    summaries: tuple[ResultSummary, ...]  # sorted by student
+    summaries: Sequence[ResultSummary]  # sorted by student; packed (summaries.Summaries), made on access
     regraded: int
     reused: int
     seconds: float
@@ -113,7 +114,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     started = time.monotonic()
     assignment = configured_assignment(options)
     store = ResultStore(options.out, safe_name)
-    summaries: dict[str, ResultSummary] = {}
+    summaries = SummaryCollector()  # packed: about 200 bytes a student
     workers: dict[str, Isolation] = {}  # what each grading process or Dask worker's sandbox used
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
         submissions = [s for s in discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
@@ -130,7 +131,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
             if cached is None:
                 todo.append((sub, key))
             else:
-                summaries[sub.student] = cached
+                summaries.add(cached)
                 if on_result:
                     on_result(cached)
         regraded = len(todo)
@@ -138,12 +139,12 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
             with open_executor(options, assignment, grader_print, regraded) as executor:
                 for result in executor.grade(_drain(todo)):  # in the order students finish
                     store.save(result)
-                    summaries[result.student] = summary = summarise(result)
+                    summaries.add(summary := summarise(result))
                     if on_result:
                         on_result(summary)
                 workers = executor.isolation()
-    ordered = tuple(summaries[s] for s in sorted(summaries))
-    results = store.view([s.student for s in ordered])
+    ordered = summaries.sorted()
+    results = store.view(ordered.students)
     reports = ReportsState(options.out, ordered)
     grades, checks = options.out / "grades.csv", options.out / "checks.csv"
     if regraded or not reports.current():  # else: written by an earlier run from these very results

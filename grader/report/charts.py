@@ -11,20 +11,30 @@ FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\""
 def histogram_bins(percents: Sequence[float], bins: int = 10) -> list[int]:
     """Counts of percents in [0, 10), [10, 20), ..., [90, 100] (the last bin holds 100)."""
     counts = [0] * bins
-    width = 100.0 / bins
     for p in percents:
-        counts[min(bins - 1, max(0, int(p // width)))] += 1
+        counts[histogram_bin(p, bins)] += 1
     return counts
+
+
+def histogram_bin(percent: float, bins: int = 10) -> int:
+    """The bin of one percent: 0 for [0, 10), ..., bins - 1 for [90, 100] (the last bin holds 100)."""
+    return min(bins - 1, max(0, int(percent // (100.0 / bins))))
 
 
 def histogram(percents: Sequence[float], bins: int = 10, width: int = 440, height: int = 240) -> str:
     """A histogram of the students' totals (percent of the maximum), one bar per 10 points."""
-    counts = histogram_bins(percents, bins)
+    return histogram_of(histogram_bins(percents, bins), width, height)
+
+
+def histogram_of(counts: Sequence[int], width: int = 440, height: int = 240) -> str:
+    """The histogram of `counts` (students per bin, as `histogram_bins` gives them): counted as the students
+    go by, so the class's percents need not be kept."""
+    counts, bins = list(counts), len(counts)
     top = max(counts + [1])
     left, right, upper, lower = 40, 12, 24, 40
     plot_w, plot_h = width - left - right, height - upper - lower
     bar_w = plot_w / bins
-    parts = [_open(width, height, f"Histogram of totals: {len(percents)} students")]
+    parts = [_open(width, height, f"Histogram of totals: {sum(counts)} students")]
     for tick in _ticks(top):
         y = upper + plot_h * (1 - tick / top)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')

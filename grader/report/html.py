@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+import os
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import jinja2
 from markupsafe import Markup
@@ -16,7 +22,7 @@ from grader.report import charts
 from grader.report.run import RunInfo
 from grader.report.student import build_page
 from grader.report.summary import Tally
-from grader.store import atomic_write
+from grader.store import StoredResults, atomic_write, atomic_writer
 
 def environment() -> jinja2.Environment:
     """Templates from this package, every value escaped unless marked safe by this module."""
@@ -40,31 +46,92 @@ def csp(script: str | None) -> str:
     return f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{digest}'"
 
 
-def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo) -> list[Path]:
-    """Write one page per student and then index.html under `out`; return the paths (index first, then by student).
+@dataclass(frozen=True)
+class Written:
+    """What write_html wrote: the index and how many student pages (listed from disk on request)."""
 
-    `results` is read once, one student at a time (it may stream from disk). Pages of students no
-    longer in the results are removed from `out/students/`.
+    index: Path
+    students: int
+
+    def pages(self) -> list[Path]:
+        """The student pages under DIR/students/, by file name."""
+        return sorted(self.index.parent.joinpath("students").glob("*.html"))
+
+
+def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo) -> Written:
+    """Write one page per student and then index.html under `out`.
+
+    `results` is read once, one student at a time, in student order: a `StoredResults` streams from
+    disk in that order, and other iterables are sorted first. Memory stays flat with the class: the
+    index's table rows go to a temp file as each student goes by and are streamed into the page after
+    the class figures (a Tally of counts); the page is written as the template renders it. Pages of
+    students no longer in the results are removed from `out/students/`.
     """
     env = environment()
     student_template = env.get_template("student.html.j2")
+    row = env.get_template("index_row.html.j2").module.row  # type: ignore[attr-defined]
     tally = Tally(assignment)
-    pages: dict[str, Path] = {}
-    for r in results:
-        tally.add(r)
-        pages[r.student] = path = out / page_name(r.student)
-        atomic_write(path, student_template.render(run=run, assignment=assignment, page=build_page(assignment, r, run),
-                                                   r=r, ran=tally.rows[-1].ran, csp=csp(None)))
-    keep = set(pages.values())
-    for stale in (out / "students").glob("*.html"):
-        if stale not in keep:
-            stale.unlink(missing_ok=True)
-    script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
-    summary = tally.summary()
-    rows = sorted(tally.rows, key=lambda line: line.student)
-    bars = charts.rate_bars([(f.name, f.group, f.pass_rate) for f in summary.functions])
-    index = env.get_template("index.html.j2").render(
-        run=run, assignment=assignment, summary=summary, rows=rows, page_name=page_name, csp=csp(script),
-        script=Markup(script), histogram=Markup(charts.histogram(summary.percents)), bars=Markup(bars))
-    atomic_write(out / "index.html", index)
-    return [out / "index.html", *(pages[s] for s in sorted(pages))]
+    pages = PageNames()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out) as rows:
+        for r in _by_student(results):
+            line = tally.add(r)
+            name = page_name(r.student)
+            pages.add(name)
+            atomic_write(out / name, student_template.render(run=run, assignment=assignment, csp=csp(None), r=r,
+                                                              page=build_page(assignment, r, run), ran=line.ran))
+            rows.write(row(line, assignment, page_name))
+        _remove_stale(out / "students", pages)
+        rows.seek(0)
+        script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
+        summary = tally.summary()
+        bars = charts.rate_bars([(f.name, f.group, f.pass_rate) for f in summary.functions])
+        with atomic_writer(out / "index.html") as handle:
+            handle.writelines(env.get_template("index.html.j2").generate(
+                run=run, assignment=assignment, summary=summary, rows=_chunks(rows), csp=csp(script),
+                script=Markup(script), histogram=Markup(charts.histogram_of(summary.bins)), bars=Markup(bars)))
+    return Written(out / "index.html", tally.students)
+
+
+def _remove_stale(folder: Path, pages: PageNames) -> None:
+    """Remove the pages under `folder` not written by this run (scanned one entry at a time: no list)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".html") and f"students/{entry.name}" not in pages and entry.is_file():
+                Path(entry.path).unlink(missing_ok=True)
+
+
+def _by_student(results: Iterable[StudentResult]) -> Iterator[StudentResult]:
+    if isinstance(results, StoredResults):
+        return results.by_student()
+    return iter(sorted(results, key=lambda r: r.student))  # results the caller holds in memory anyway
+
+
+def _chunks(spill: IO[str], size: int = 1 << 16) -> Iterator[Markup]:
+    """The spilled rows (already escaped by their template), a block at a time."""
+    while block := spill.read(size):
+        yield Markup(block)
+
+
+class PageNames:
+    """The set of page names written, as one 8-byte hash each (a class of 10,000 costs 80 KB).
+
+    Used only to find stale pages: a hash collision (about 1 in 10^11 for 10,000 students) would
+    leave one stale page in place, never remove a current one.
+    """
+
+    def __init__(self) -> None:
+        self._hashes = array("q")
+        self._sorted = True
+
+    def add(self, name: str) -> None:
+        self._hashes.append(hash(name))
+        self._sorted = False
+
+    def __contains__(self, name: str) -> bool:
+        if not self._sorted:
+            self._hashes = array("q", sorted(self._hashes))
+            self._sorted = True
+        h = hash(name)
+        i = bisect_left(self._hashes, h)
+        return i < len(self._hashes) and self._hashes[i] == h

@@ -133,3 +133,16 @@ def test_reports_state_is_current_until_a_result_or_a_report_file_changes(tmp_pa
     assert not ReportsState(tmp_path, [rows[0], summarise(_result("bob", key="k2"))]).current()
     (tmp_path / "checks.csv").write_text("edited")
     assert not state.current()
+
+
+def test_stored_results_by_student_and_grades_streamed(tmp_path):
+    store = ResultStore(tmp_path, str)
+    for name in ("zed", "amy", "bob"):
+        store.save(_result(name))
+    assert [r.student for r in store.view(["zed", "amy", "bob"]).by_student()] == ["amy", "bob", "zed"]
+    assert [r.student for r in store.view(["amy", "bob"]).by_student()] == ["amy", "bob"]
+    a = load_assignment("hw03")
+    write_csvs(tmp_path, a, store.view(["zed", "amy", "bob"]), [summarise(_result(n)) for n in ("zed", "amy", "bob")])
+    grades = (tmp_path / "grades.csv").read_text(encoding="utf-8")
+    assert grades == grades_csv(a, [_result(n) for n in ("amy", "bob", "zed")])
+    assert [row[0] for row in csv.reader(io.StringIO(grades))] == ["student", "amy", "bob", "zed"]

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader.report.charts import histogram, histogram_bins, rate_bars
+from grader.report.charts import histogram, histogram_bins, histogram_of, rate_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -40,3 +40,9 @@ def test_rate_bars_widths_are_proportional_and_labels_escaped():
     assert "<script" not in svg
     colours = {r.get("fill") for r in rects}
     assert len(colours) == 2  # one colour per group
+
+
+def test_histogram_of_counts_equals_histogram_of_percents():
+    percents = [0.0, 9.99, 10.0, 100.0, 55.0, 55.5]
+    assert histogram_of(histogram_bins(percents)) == histogram(percents)
+    assert "Histogram of totals: 6 students" in histogram_of(histogram_bins(percents))

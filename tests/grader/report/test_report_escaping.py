@@ -69,11 +69,12 @@ def test_constructed_hostile_results_are_escaped(tmp_path):
     results = [hostile_result(s) for s in students]
     run = RunInfo.now(HW03, '"><script>alert(5)</script>', 10.0, 2048)
     written = write_html(tmp_path, HW03, results, run)
-    assert len(written) == 1 + len(students)
-    assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in written)
-    index_text = assert_inert(written[0], our_script())
+    pages = written.pages()
+    assert written.students == len(pages) == len(students)
+    assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in [written.index, *pages])
+    index_text = assert_inert(written.index, our_script())
     assert all(s in index_text for s in students)  # shown as text
-    for page in written[1:]:
+    for page in pages:
         text = assert_inert(page, None)
         for evil in EVIL:
             assert evil in text  # every hostile string is on the page, as text

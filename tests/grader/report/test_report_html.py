@@ -1,6 +1,8 @@
 """grader.report.html: what write_html writes and removes, page names, and the pages' security policy."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from report_support import parse
 
 from grader.assignment import load_assignment
@@ -8,6 +10,7 @@ from grader.discover import safe_name
 from grader.model import StudentResult
 from grader.report import RunInfo, write_html
 from grader.report.html import csp, page_name
+from grader.store import ResultStore
 
 HW03 = load_assignment("hw03")
 
@@ -21,12 +24,13 @@ def empty(student: str) -> StudentResult:
 def test_written_pages_and_stale_pages_removed(tmp_path):
     run = RunInfo.now(HW03, "subs", 10.0, 2048)
     first = write_html(tmp_path, HW03, [empty("bob"), empty("Ann Lee")], run)
-    assert first == [tmp_path / "index.html", tmp_path / page_name("Ann Lee"), tmp_path / "students" / "bob.html"]
+    assert first.index == tmp_path / "index.html" and first.students == 2
+    assert first.pages() == sorted([tmp_path / page_name("Ann Lee"), tmp_path / "students" / "bob.html"])
     assert page_name("Ann Lee") == f"students/{safe_name('Ann Lee')}.html"
     (tmp_path / "students" / "notes.txt").write_text("mine")
     second = write_html(tmp_path, HW03, [empty("bob")], run)
     assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["bob.html", "notes.txt"]
-    assert second == [tmp_path / "index.html", tmp_path / "students" / "bob.html"]
+    assert second.pages() == [tmp_path / "students" / "bob.html"] and second.students == 1
 
 
 def test_run_info_goes_on_the_pages(tmp_path):
@@ -46,8 +50,8 @@ def test_policy_allows_only_the_given_script():
 def test_results_are_read_once_so_they_can_stream_from_disk(tmp_path):
     run = RunInfo.now(HW03, "subs", 10.0, 2048)
     written = write_html(tmp_path, HW03, iter([empty("zed"), empty("amy")]), run)  # a one-pass iterator
-    assert [p.name for p in written] == ["index.html", "amy.html", "zed.html"]
-    links = [a.attrs["href"] for a in parse(written[0]).find_all("a")]
+    assert [p.name for p in written.pages()] == ["amy.html", "zed.html"]
+    links = [a.attrs["href"] for a in parse(written.index).find_all("a")]
     assert links == ["students/amy.html", "students/zed.html"]
 
 
@@ -57,3 +61,27 @@ def test_isolation_is_shown_and_process_only_is_loud(tmp_path):
     assert "Isolation: namespaces" in (tmp_path / "ns" / "index.html").read_text()
     assert "PROCESS ONLY" in (tmp_path / "pr" / "index.html").read_text()
     assert "PROCESS ONLY" not in (tmp_path / "ns" / "index.html").read_text()
+
+
+def test_index_rows_stream_from_stored_results_in_student_order(tmp_path):
+    """400 students stored out of order: their rows span several spilled blocks and come out sorted, each once."""
+    run = RunInfo.now(HW03, "subs", 10.0, 2048)
+    store = ResultStore(tmp_path, safe_name)
+    names = [f"s{i:03d}" for i in range(400)][::-1]
+    for i, name in enumerate(names):
+        parts = {p.name: 0.0 for p in HW03.parts} | {"mlp": float(i % 39)}
+        store.save(replace(empty(name), status="graded", late=i % 3 == 0, parts=parts, total=float(i % 39)))
+    written = write_html(tmp_path, HW03, store.view(names), run)
+    assert written.students == 400
+    assert written.index.stat().st_size > 3 * 65536  # the rows spilled past several blocks
+    table = next(n for n in parse(written.index).iter() if n.attrs.get("id") == "students")
+    rows = [tr.find_all("td") for tr in table.find_all("tr")[1:]]
+    assert [r[0].all_text() for r in rows] == sorted(names)
+    by_name = {name: i for i, name in enumerate(names)}
+    for cells in rows:
+        i = by_name[cells[0].all_text()]
+        assert cells[2].attrs["data-v"] == ("1" if i % 3 == 0 else "0")
+        total = next(c for c in cells if c.find_all("b"))
+        assert float(total.attrs["data-v"]) == i % 39
+    assert "400 of 400" in parse(written.index).all_text()
+    assert "Histogram of totals: 400 students" in written.index.read_text(encoding="utf-8")
