@@ -6,13 +6,13 @@ import hashlib
 import os
 import tempfile
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import jinja2
+import numpy as np
 from markupsafe import Markup
 
 from grader.assignment import Assignment
@@ -121,17 +121,16 @@ class PageNames:
     """
 
     def __init__(self) -> None:
-        self._hashes = array("q")
-        self._sorted = True
+        self._added = array("q")
+        self._sorted: np.ndarray | None = None  # sorted in numpy: no Python int per page
 
     def add(self, name: str) -> None:
-        self._hashes.append(hash(name))
-        self._sorted = False
+        self._added.append(hash(name))
+        self._sorted = None
 
     def __contains__(self, name: str) -> bool:
-        if not self._sorted:
-            self._hashes = array("q", sorted(self._hashes))
-            self._sorted = True
+        if self._sorted is None:
+            self._sorted = np.sort(np.frombuffer(self._added, dtype=np.int64))
         h = hash(name)
-        i = bisect_left(self._hashes, h)
-        return i < len(self._hashes) and self._hashes[i] == h
+        i = int(np.searchsorted(self._sorted, h))
+        return i < len(self._sorted) and int(self._sorted[i]) == h

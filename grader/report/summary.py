@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from grader.assignment import Assignment
 from grader.model import Check, StudentResult
 from grader.report.charts import histogram_bin
@@ -134,11 +136,19 @@ class Tally:
             grader_errors=statuses.get("grader_error", 0),
             timeouts=self.timeouts, late=self.late,
             mean_percent=statistics.fmean(percents) if percents else 0.0,
-            median_percent=statistics.median(percents) if percents else 0.0,  # sorts a copy: 32 bytes a student
+            median_percent=_median(percents),
             bins=tuple(self.bins),
             parts=tuple(self._rate(p.name, p.title, sum(f.points for f in p.functions), ran)
                         for p in self.assignment.parts),
             functions=tuple(self._rate(f.name, f.part, f.points, ran) for f in self.assignment.functions))
+
+
+def _median(values: array) -> float:
+    """statistics.median of the values, sorted in numpy (8 bytes a value, no Python float each)."""
+    if not values:
+        return 0.0
+    ordered, mid = np.sort(np.frombuffer(values, dtype=np.float64)), len(values) // 2
+    return float(ordered[mid]) if len(values) % 2 else (float(ordered[mid - 1]) + float(ordered[mid])) / 2
 
 
 def summarise(assignment: Assignment, results: Iterable[StudentResult]) -> ClassSummary:

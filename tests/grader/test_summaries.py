@@ -1,4 +1,5 @@
 """grader.summaries: packed per-student summaries read back equal, sorted by student, last one per student wins."""
+import random
 import sys
 
 import pytest
@@ -78,3 +79,13 @@ def test_empty():
     assert len(packed) == 0 and list(packed) == []
     with pytest.raises(IndexError):
         packed[0]
+
+
+def test_many_students_in_any_order_come_back_as_a_dict_would_keep_them():
+    rng = random.Random(6)
+    names = [rng.choice(["s", "S", "é", "z_", "a b"]) + str(rng.randrange(300)) for _ in range(1000)]
+    collector, latest = SummaryCollector(), {}
+    for i, name in enumerate(names):
+        collector.add(s := summary(name, total=float(i)))
+        latest[name] = s
+    assert list(collector.sorted()) == [latest[n] for n in sorted(latest)]

@@ -1,6 +1,9 @@
 """grader.report.summary on constructed results: pass rates per function and part, counts by status."""
 from __future__ import annotations
 
+import statistics
+from dataclasses import replace
+
 import pytest
 
 from grader.assignment import load_assignment
@@ -90,3 +93,13 @@ def test_empty_class():
     s = summarise(HW03, [])
     assert (s.students, s.ran, s.mean_percent) == (0, 0, 0.0)
     assert all(f.pass_rate == 0.0 for f in s.functions)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 10, 1001])
+def test_mean_and_median_equal_the_statistics_module(size):
+    totals = [float((i * 7919) % 101) / 3 for i in range(size)]
+    results = [result(f"s{i}", []) for i in range(size)]
+    results = [replace(r, total=t, parts={}) for r, t in zip(results, totals)]
+    s = summarise(HW03, results)
+    percents = [r.percent for r in results]
+    assert s.median_percent == statistics.median(percents) and s.mean_percent == statistics.fmean(percents)
