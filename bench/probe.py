@@ -74,7 +74,8 @@ class Sampler:
         self._servers: dict[int, float] = {}  # own CPU seconds of each fork server
         self._workers: dict[int, float] = {}  # ... and of each grading process
         self._worker_peaks: dict[int, float] = {}
-        self._seen: set[int] = set()
+        self._alive: set[int] = set()  # student pids in the last sample: the sampler's own memory stays flat
+        self._seen = 0  # distinct student processes (a pid reused within one interval counts once)
         self._stop = threading.Event()
         self.reporting = False  # set once every student is graded: RSS from then on is the reports'
         self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
@@ -86,7 +87,7 @@ class Sampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.result.students_seen = len(self._seen)
+        self.result.students_seen = self._seen
         self.result.server_cpu = sum(self._servers.values())
         self.result.worker_cpu = sum(self._workers.values())
         self.result.workers_peak_mb = sum(self._worker_peaks.values())
@@ -97,7 +98,7 @@ class Sampler:
             self.result.reports_rss_mb = max(self.result.reports_rss_mb, rss)
         else:
             self.result.grading_rss_mb = max(self.result.grading_rss_mb, rss)
-        below = children(self.root)
+        below, alive = children(self.root), set[int]()
         while below:  # grading processes (if any), their fork servers, the students below those
             pid = below.pop()
             server = is_fork_server(pid)
@@ -114,9 +115,11 @@ class Sampler:
             students = children(pid)
             while students:  # students, and whatever they or a namespace helper started
                 student = students.pop()
-                self._seen.add(student)
+                alive.add(student)
                 self.result.student_peak_mb = max(self.result.student_peak_mb, peak_rss_mb(student))
                 students += children(student)
+        self._seen += len(alive - self._alive)
+        self._alive = alive
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
