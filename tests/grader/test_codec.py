@@ -187,3 +187,18 @@ def test_decode_wants_bytes():
     with pytest.raises(WireError, match="expected bytes"):
         decode("[]")  # type: ignore[arg-type]
     assert issubclass(WireError, ValueError)
+
+
+def test_trees_embed_in_larger_documents_and_parse_is_strict():
+    value = (np.arange(6.0).reshape(2, 3), [1, "a", None], {"k": (2.5,)})
+    record = {"type": "result", "value": codec.encode_tree(value)}
+    parsed = codec.parse(codec.dumps(record).encode("ascii"))
+    back = codec.decode_tree(parsed["value"])
+    assert repr(back) == repr(decode(encode(value)))  # the same value as the whole-document codec gives
+    assert codec.dumps(codec.encode_tree(value)).encode() == encode(value)
+    for data, message in [(b'{"a": 1} x', "not valid wire JSON"), (b"", "not valid wire JSON"),
+                          (b'{"a": NaN}x', "not valid wire JSON")]:
+        with pytest.raises(WireError, match=message):
+            codec.parse(data)
+    with pytest.raises(WireError, match="exceeds the limit"):
+        codec.parse(b"[1, 2]", max_bytes=3)

@@ -250,3 +250,23 @@ def test_floods_of_notes_stay_within_the_frame_limits(sandbox):
     assert len(outcome.mutated) == 51 and outcome.mutated[-1] == "... and 4950 more arguments"
     assert len(outcome.warnings) == 41 and outcome.warnings[-1] == "... and 460 other warnings"
     assert all(len(w) <= 500 for w in outcome.warnings)
+
+
+def test_a_result_the_fast_path_cannot_send_is_rebuilt_under_the_guard(sandbox):
+    source = """
+        import sys
+        def nest():
+            sys.setrecursionlimit(60)  # too low for the runtime's encoder: its fast path fails
+            value = 1.5
+            for _ in range(45):
+                value = [value]
+            return value
+        def after():
+            return 2
+    """
+    report = run(sandbox, py(source), case("nest"), case("after"))
+    assert [o.status for o in report.outcomes] == ["returned", "returned"], report.outcomes
+    value, depth = report.outcomes[0].value, 0
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert (value, depth) == (1.5, 45) and report.outcomes[1].value == 2

@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
+import numpy as np
 import pytest
 from sandbox_support import descendants, process_gone, wait_until
 
@@ -166,3 +168,56 @@ def test_nothing_outlives_a_killed_grader(tmp_path, isolation):
         grader.stdout.close()
     assert wait_until(lambda: process_gone(zygote)), "the fork server outlived the grader"
     assert wait_until(lambda: all(process_gone(p) for p in students)), "a student process outlived the grader"
+
+
+def test_frame_reader_takes_many_frames_from_one_recv_and_keeps_the_rules():
+    a, b = socket.socketpair()
+    with a, b:
+        reader = frames.FrameReader(b)
+        a.sendall(b"".join(frames.pack(bytes([i]) * i) for i in range(50)))
+        assert [reader.read(max_bytes=100) for _ in range(50)] == [bytes([i]) * i for i in range(50)]
+        big = b"x" * 600_000  # larger than one read of the buffer (and than the socket's buffer)
+        sender = threading.Thread(target=a.sendall, args=(frames.pack(big),))
+        sender.start()
+        assert reader.read(max_bytes=1 << 20) == big
+        sender.join()
+        a.sendall((1000).to_bytes(4, "big"))
+        with pytest.raises(frames.FrameError, match="exceeds the limit"):
+            reader.read(max_bytes=999)
+    c, d = socket.socketpair()
+    with c, d:
+        reader = frames.FrameReader(d)
+        c.sendall(b"\x00\x00\x00\x09abc")
+        with pytest.raises(TimeoutError):
+            reader.read(max_bytes=10, deadline=time.monotonic() + 0.05)
+        c.sendall(b"defghi" + frames.pack(b"next"))  # the rest arrives: nothing was lost by the timeout
+        assert reader.read(max_bytes=10) == b"abcdefghi"
+        assert reader.read(max_bytes=10) == b"next"
+        c.sendall(b"\x00\x00\x00\x09ab")
+        c.shutdown(socket.SHUT_WR)
+        with pytest.raises(frames.FrameError, match="closed after 2 of 9"):
+            reader.read(max_bytes=10)
+    e, f = socket.socketpair()
+    with e, f:
+        e.sendall(frames.pack(b"last"))
+        e.shutdown(socket.SHUT_WR)
+        reader = frames.FrameReader(f)
+        assert reader.read(max_bytes=10) == b"last"
+        assert reader.read(max_bytes=10) is None  # a clean end between frames
+
+
+def test_public_case_arguments_are_encoded_once_per_sandbox():
+    from grader.codec import decode
+    from grader.model import Case
+    from grader.sandbox.session import EncodedArgs
+
+    cache = EncodedArgs()
+    shared = Case("relu", "public random 01", "random", (np.arange(3.0),), {"k": 1}, public=True)
+    hidden = Case("relu", "random 01", "random", (np.arange(3.0),), {"k": 1})
+    first = cache.get(shared)
+    assert cache.get(shared) is first  # the very same bytes: not encoded again
+    args, kwargs = decode(first)
+    assert np.array_equal(args[0], [0.0, 1.0, 2.0]) and kwargs == {"k": 1}
+    assert cache.get(hidden) == first and cache.get(hidden) is not cache.get(hidden)  # never cached
+    twin = Case("relu", "public random 01", "random", (np.arange(4.0),), public=True)  # equal name, other case
+    assert np.array_equal(decode(cache.get(twin))[0][0], np.arange(4.0))
