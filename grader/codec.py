@@ -244,6 +244,32 @@ def encode_tree(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -
     return _Encoder(strict, max_bytes).tree(obj, 0)
 
 
+def _plain(obj: Any) -> Any:
+    """The tree of trusted, plain data (the grader's own cases) in one quick pass; _Slow otherwise."""
+    cls = _type(obj)
+    if cls is _float or cls is _str or obj is None or cls is _bool:
+        return obj
+    if cls is _ndarray:
+        wire = _LITTLE.get(obj.dtype)
+        if wire is None:
+            raise _Slow
+        return {TAG: "nd", "dtype": wire, "shape": _list(obj.shape),
+                "data": _b2a(obj.tobytes(), newline=False).decode("ascii")}
+    if cls is _tuple:
+        return {TAG: "tuple", "items": [_plain(x) for x in obj]}
+    if cls is _list:
+        return [_plain(x) for x in obj]
+    if cls is _int and -(1 << 62) < obj < (1 << 62):
+        return obj
+    if cls is _dict and all(_type(k) is _str for k in obj):
+        return {TAG: "dict", "items": {k: _plain(v) for k, v in obj.items()}}
+    raise _Slow
+
+
+class _Slow(Exception):
+    """Raised by `_plain` for anything that needs the full encoder's checks."""
+
+
 def encode(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -> bytes:
     """Encode plain data as UTF-8 JSON bytes.
 
@@ -251,7 +277,14 @@ def encode(obj: Any, *, strict: bool = False, max_bytes: int = MAX_BYTES) -> byt
     `strict` (use strict for data the grader itself sends). Raises `WireError` when the
     encoding would exceed `max_bytes`.
     """
-    data = dumps(_Encoder(strict, max_bytes).tree(obj, 0)).encode("ascii")
+    data = b""
+    if strict:  # the grader's own data: try the quick pass first (same output)
+        try:
+            data = dumps(_plain(obj)).encode("ascii")
+        except (_Slow, RecursionError):
+            pass
+    if not data:
+        data = dumps(_Encoder(strict, max_bytes).tree(obj, 0)).encode("ascii")
     if _len(data) > max_bytes:
         raise WireError(f"value too large to encode ({_len(data)} bytes, limit {max_bytes})")
     return data
