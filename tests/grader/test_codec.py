@@ -202,3 +202,14 @@ def test_trees_embed_in_larger_documents_and_parse_is_strict():
             codec.parse(data)
     with pytest.raises(WireError, match="exceeds the limit"):
         codec.parse(b"[1, 2]", max_bytes=3)
+
+
+@pytest.mark.parametrize("value", [
+    ((np.arange(6.0).reshape(2, 3), [1, -2**70, "s", None, True]), {"lr": 0.5, "n": 3}),
+    ([(np.zeros((0, 2)), np.array([1.0], dtype=">f8"))], {}),  # big-endian: the full encoder's byte swap
+    ((np.array(2.5), np.int64(4), 1e308, -0.0), {"f": FuncSpec("affine", {"A": np.eye(2)})}),
+    ({"k": [np.array([True, False]), np.arange(3, dtype=np.uint8)]},),
+])
+def test_the_quick_strict_pass_writes_what_the_full_encoder_writes(value):
+    full = codec.dumps(codec._Encoder(True, codec.MAX_BYTES).tree(value, 0)).encode("ascii")
+    assert encode(value, strict=True) == full
