@@ -312,6 +312,36 @@ def decode(data: bytes, *, build_func: Callable[[FuncSpec], Any] | None = None,
     return _Decoder(build_func).value(parse(data, max_bytes), 0)
 
 
+def decode_trusted(data: bytes, *, build_func: Callable[[FuncSpec], Any] | None = None,
+                   max_bytes: int = MAX_BYTES) -> Any:
+    """`decode` for data the grader made itself (the student process reading its plan): a quick pass,
+    falling back to the full, checking decoder for anything unusual. Never for data from a student."""
+    tree = parse(data, max_bytes)
+    try:
+        return _plain_back(tree)
+    except Exception:  # noqa: BLE001 - a function spec, an empty array, anything odd: the full decoder
+        return _Decoder(build_func).value(tree, 0)
+
+
+def _plain_back(node: Any) -> Any:
+    cls = type(node)
+    if cls is list:
+        return [_plain_back(x) for x in node]
+    if cls is not dict:
+        return node
+    tag = node[TAG]
+    if tag == "nd":
+        raw = _a2b(node["data"], strict_mode=True)
+        if not raw:
+            raise _Slow
+        return _frombuffer(bytearray(raw), dtype=_ARRAY_DTYPES[node["dtype"]]).reshape(node["shape"])
+    if tag == "tuple":
+        return tuple([_plain_back(x) for x in node["items"]])
+    if tag == "dict":
+        return {k: _plain_back(v) for k, v in node["items"].items()}
+    raise _Slow
+
+
 def decode_tree(tree: Any, *, build_func: Callable[[FuncSpec], Any] | None = None) -> Any:
     """Decode a tree made by `encode_tree` and carried inside a larger JSON document."""
     return _Decoder(build_func).value(tree, 0)

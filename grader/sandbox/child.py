@@ -101,7 +101,7 @@ class Runtime:
             if blob is None:
                 self._exit(0)
             try:
-                args, kwargs = codec.decode(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
+                args, kwargs = codec.decode_trusted(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
                 inputs.append((tuple(args), dict(kwargs)))
             except Exception as exc:  # noqa: BLE001 - a grader-side problem, reported as data
                 inputs.append(f"the sandbox could not rebuild the arguments of this case: {exc}")
@@ -229,11 +229,10 @@ class Runtime:
         if _type(value) is _Raised or caught or mutated or last:
             return self._slow(call, "returned", value, (caught, mutated), seconds, last)
         try:
-            tree = _encode_tree(value)
-            self._sendall(_pack(_dumps({
-                "type": "result", "index": index, "status": "returned", "error": "", "error_types": [],
-                "traceback": "", "warnings": [], "mutated": [], "seconds": seconds, "value": tree,
-            }).encode("ascii")))
+            record = (f'{{"type":"result","index":{index},"status":"returned","error":"","error_types":[],'
+                      f'"traceback":"","warnings":[],"mutated":[],"seconds":{seconds!r},"value":'
+                      + _dumps(_encode_tree(value)) + "}")  # what send() writes for this record, built directly
+            self._sendall(_pack(record.encode("ascii")))
         except _BaseException:  # noqa: BLE001 - e.g. a patched recursion limit: retry under the guard
             self._slow(call, "returned", value, ((), ()), seconds, last)
 

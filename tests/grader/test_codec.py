@@ -213,3 +213,17 @@ def test_trees_embed_in_larger_documents_and_parse_is_strict():
 def test_the_quick_strict_pass_writes_what_the_full_encoder_writes(value):
     full = codec.dumps(codec._Encoder(True, codec.MAX_BYTES).tree(value, 0)).encode("ascii")
     assert encode(value, strict=True) == full
+
+
+@pytest.mark.parametrize("value", [
+    ((np.arange(6.0).reshape(2, 3), [1, "s", None, True]), {"lr": 0.5, "t": (1, 2)}),
+    ((np.zeros((0, 2)), np.array(3.5), np.arange(4, dtype=np.int8)), {}),  # empty and 0-d arrays
+    ((FuncSpec("affine", {"A": np.eye(2)}), 2.0), {}),  # a function spec: the full decoder's path
+])
+def test_trusted_decoding_gives_what_full_decoding_gives(value):
+    data = encode(value, strict=True)
+    quick, full = codec.decode_trusted(data), decode(data)
+    assert repr(quick) == repr(full)
+    assert [type(a) for a in quick[0]] == [type(a) for a in full[0]]
+    arrays = [a for a in quick[0] if isinstance(a, np.ndarray)]
+    assert all(a.flags.writeable for a in arrays)
