@@ -14,7 +14,7 @@ from typing import Any, Protocol, cast
 from grader import remote
 from grader.model import StudentResult, Submission
 from grader.sandbox.runner import Isolation, Sandbox
-from grader.store import from_json
+from grader.store import Encoded
 
 Job = tuple[Submission, str]  # a submission and its resume key
 GradeOne = Callable[[Sandbox, Submission, str], StudentResult]
@@ -34,7 +34,7 @@ class Executor(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]: ...
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult | Encoded]: ...
 
     def isolation(self) -> dict[str, Isolation]:
         """By worker, the isolation its sandbox used for the students it graded so far; empty when
@@ -186,7 +186,7 @@ class ProcessExecutor:
                 process.join()
             connection.close()
 
-    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult | Encoded]:
         """Two jobs per process at most (one running, one waiting in its pipe)."""
         queued: dict[Connection, deque[Submission]] = {c: deque() for _, c in self._workers}
         processes = {c: p for p, c in self._workers}
@@ -213,11 +213,14 @@ class ProcessExecutor:
             yield self._on_failure(pending[0], "no grading process is left")
             pending = next(jobs, None)
 
-    def _result(self, worker: str, reply: dict[str, str], sub: Submission) -> StudentResult:
+    def _result(self, worker: str, reply: dict[str, str], sub: Submission) -> Encoded | StudentResult:
         note_isolation(self._isolation, worker, reply)
-        result = from_json(reply["result"])
-        return result if result.student == sub.student else self._on_failure(
-            sub, f"a grading process answered for {result.student!r}")
+        try:
+            result = Encoded.of(reply["result"])
+        except (ValueError, KeyError, TypeError) as exc:
+            return self._on_failure(sub, f"a grading process sent an unreadable result ({exc})")
+        return result if result.summary.student == sub.student else self._on_failure(
+            sub, f"a grading process answered for {result.summary.student!r}")
 
 
 class DaskExecutor:
@@ -255,7 +258,7 @@ class DaskExecutor:
         if self._client is not None:
             self._client.close()
 
-    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
+    def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult | Encoded]:
         """At most 2 tasks per worker thread in flight; results come back as JSON and are checked."""
         from distributed import as_completed
 
@@ -284,13 +287,13 @@ class DaskExecutor:
             future.release()
             submit()
 
-    def _result(self, future: Any, sub: Submission) -> StudentResult:
+    def _result(self, future: Any, sub: Submission) -> Encoded | StudentResult:
         try:
             reply = future.result()
             note_isolation(self._isolation, str(reply["worker"]), reply)
-            result = from_json(reply["result"])
+            result = Encoded.of(reply["result"])
         except Exception as exc:  # noqa: BLE001 - a lost worker or a bad reply costs one student, as data
             return self._on_failure(sub, f"the Dask task failed ({type(exc).__name__}: {exc})")
-        if result.student != sub.student:
-            return self._on_failure(sub, f"the Dask worker answered for {result.student!r}")
+        if result.summary.student != sub.student:
+            return self._on_failure(sub, f"the Dask worker answered for {result.summary.student!r}")
         return result

@@ -25,7 +25,7 @@ from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
 from grader.score import SharedCalls, part_totals, score, shared_calls
 from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
-                          summarise)
+                          summary_of)
 from grader.summaries import SummaryCollector
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
@@ -138,8 +138,8 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
         if todo:
             with open_executor(options, assignment, grader_print, regraded) as executor:
                 for result in executor.grade(_drain(todo)):  # in the order students finish
-                    store.save(result)
-                    summaries.add(summary := summarise(result))
+                    store.save(result)  # a grading process's text is stored as it came, never re-encoded
+                    summaries.add(summary := summary_of(result))
                     if on_result:
                         on_result(summary)
                 workers = executor.isolation()

@@ -112,12 +112,36 @@ def summarise(result: StudentResult) -> ResultSummary:
                          result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks))
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A result already written as `to_json` text (by a grading process or a Dask worker), with its
+    summary read from the first line: the run stores the text as it is, without parsing the checks."""
+
+    text: str
+    summary: ResultSummary
+
+    @classmethod
+    def of(cls, text: str) -> Encoded:
+        """ValueError (or KeyError/TypeError) when `text` is not a result made by `to_json`."""
+        head, newline, _rest = text.partition("\n")
+        if not newline or not text.endswith("]}\n"):
+            raise ValueError("not a whole result")
+        return cls(text, summary_from_head(head + "\n"))
+
+
+_dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every record (json.dumps makes one per call)
+
+
 def to_json(result: StudentResult) -> str:
     """The result as JSON: line 1 holds every field but the checks, then one check per line."""
     head = {name: getattr(result, name) for name in _RESULT_FIELDS}
     head["timed_out"] = summarise(result).timed_out
-    checks = ",\n".join(json.dumps(c.__dict__, ensure_ascii=False) for c in result.checks)
-    return f"{json.dumps(head, ensure_ascii=False)[:-1]},\n{_CHECKS_LINE}\n{checks}\n]}}\n"
+    checks = ",\n".join([_dump(c.__dict__) for c in result.checks])
+    return f"{_dump(head)[:-1]},\n{_CHECKS_LINE}\n{checks}\n]}}\n"
+
+
+def summary_of(result: StudentResult | Encoded) -> ResultSummary:
+    return result.summary if isinstance(result, Encoded) else summarise(result)
 
 
 def from_json(text: str) -> StudentResult:
@@ -170,9 +194,13 @@ class ResultStore:
         """The stored result, whatever its key (OSError / ValueError when absent or corrupt)."""
         return from_json(self.path(student).read_text(encoding="utf-8"))
 
-    def save(self, result: StudentResult) -> Path:
-        path = self.path(result.student)
-        atomic_write(path, to_json(result))
+    def save(self, result: StudentResult | Encoded) -> Path:
+        if isinstance(result, Encoded):
+            path = self.path(result.summary.student)
+            atomic_write(path, result.text)
+        else:
+            path = self.path(result.student)
+            atomic_write(path, to_json(result))
         return path
 
     def view(self, students: Sequence[str]) -> StoredResults:

@@ -146,3 +146,20 @@ def test_stored_results_by_student_and_grades_streamed(tmp_path):
     grades = (tmp_path / "grades.csv").read_text(encoding="utf-8")
     assert grades == grades_csv(a, [_result(n) for n in ("amy", "bob", "zed")])
     assert [row[0] for row in csv.reader(io.StringIO(grades))] == ["student", "amy", "bob", "zed"]
+
+
+def test_an_encoded_result_is_stored_as_it_came_with_its_summary(tmp_path):
+    from grader.store import Encoded, summarise, summary_of
+
+    result = _result(checks=(Check("p", "f", "c1", "edge", False, 0.0, 1.0, "timeout: f did not finish", "student",
+                                   outcome="timeout"),))
+    text = to_json(result)
+    encoded = Encoded.of(text)
+    assert encoded.summary == summarise(result) == summary_of(encoded) == summary_of(result)
+    store = ResultStore(tmp_path, lambda s: s)
+    path = store.save(encoded)
+    assert path.read_text(encoding="utf-8") == text  # written byte for byte, never re-encoded
+    assert store.read("alice") == result
+    for broken in (text[:-3], text.replace("\n", " "), "", '{"student": 1}\n]}\n'):
+        with pytest.raises((ValueError, KeyError, TypeError)):
+            Encoded.of(broken)
