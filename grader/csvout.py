@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from grader.assignment import Assignment
 from grader.model import StudentResult
@@ -62,19 +62,54 @@ def _by_student(results: Iterable[StudentResult]) -> Iterable[StudentResult]:
     return sorted(results, key=lambda r: r.student)
 
 
+_CHECK_COLUMNS = ["student", "part", "function", "check", "passed", "points", "max_points", "message"]
+
+
 def write_checks(handle: TextIO, results: Iterable[StudentResult]) -> None:
     """checks.csv rows, one student at a time: only one student's checks are ever in memory."""
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(["student", "part", "function", "check", "passed", "points", "max_points", "message"])
+    writer.writerow(_CHECK_COLUMNS)
     for r in _by_student(results):
         writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", _num(c.points),
                           _num(c.max_points), c.message] for c in r.checks)
+
+
+class ChecksFile:
+    """checks.csv written as results go by (`add`), e.g. during the HTML pass: each result is read once.
+
+    Results must be added in student order; the file appears (atomically) when the `with` block ends.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / "checks.csv"
+        self._file = atomic_writer(self.path)
+        self._writer: Any = None
+
+    def __enter__(self) -> ChecksFile:
+        handle = self._file.__enter__()
+        self._writer = csv.writer(handle, lineterminator="\n")
+        self._writer.writerow(_CHECK_COLUMNS)
+        return self
+
+    def add(self, r: StudentResult) -> None:
+        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", _num(c.points),
+                                _num(c.max_points), c.message] for c in r.checks)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._file.__exit__(*exc)
 
 
 def checks_csv(results: Iterable[StudentResult]) -> str:
     buffer = io.StringIO()
     write_checks(buffer, results)
     return buffer.getvalue()
+
+
+def write_grades_file(out: Path, assignment: Assignment, rows: Sequence[GradeRow]) -> Path:
+    """grades.csv from the summaries alone, atomically."""
+    with atomic_writer(out / "grades.csv") as handle:
+        write_grades(handle, assignment, rows)
+    return out / "grades.csv"
 
 
 def write_csvs(out: Path, assignment: Assignment, results: Iterable[StudentResult],

@@ -149,11 +149,13 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     grades, checks = options.out / "grades.csv", options.out / "checks.csv"
     if regraded or not reports.current():  # else: written by an earlier run from these very results
         reports.forget()
-        grades, checks = csvout.write_csvs(options.out, assignment, results, ordered)
+        grades = csvout.write_grades_file(options.out, assignment, ordered)
         used = RunIsolation.of(isolation or Isolation("", ""), workers)
-        report.write_html(options.out, assignment, results,
-                          report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb,
-                                             used.level, used.where))
+        with csvout.ChecksFile(options.out) as checks_file:  # one pass over the results for checks.csv and HTML
+            report.write_html(options.out, assignment, results,
+                              report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb,
+                                                 used.level, used.where), also=checks_file.add)
+        checks = checks_file.path
         reports.mark()
     return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
                     checks, workers=workers)

@@ -53,17 +53,22 @@ def result_key(submission: Path | None, assignment_fingerprint: str, seed: int, 
     return digest.hexdigest()[:24]
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, fsync, then rename: readers never see half a file."""
-    with atomic_writer(path) as handle:
+def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
+    """Write to a temp file beside `path`, fsync, then rename: readers never see half a file.
+
+    `durable=False` skips the fsync (for files rebuilt from the results on the next run anyway:
+    the student pages); the rename still makes the file appear whole or not at all.
+    """
+    with atomic_writer(path, durable=durable) as handle:
         handle.write(text)
 
 
 class atomic_writer:  # noqa: N801 - used like open()
     """`with atomic_writer(path) as f:` streams text to a temp file, renamed over `path` on success."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = path
+        self.durable = durable
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
@@ -75,7 +80,8 @@ class atomic_writer:  # noqa: N801 - used like open()
         try:
             if kind is None:
                 self.handle.flush()
-                os.fsync(self.handle.fileno())
+                if self.durable:
+                    os.fsync(self.handle.fileno())
             self.handle.close()
             if kind is None:
                 os.replace(self.tmp, self.path)

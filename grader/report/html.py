@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -58,14 +58,17 @@ class Written:
         return sorted(self.index.parent.joinpath("students").glob("*.html"))
 
 
-def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo) -> Written:
+def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo,
+               also: Callable[[StudentResult], None] | None = None) -> Written:
     """Write one page per student and then index.html under `out`.
 
     `results` is read once, one student at a time, in student order: a `StoredResults` streams from
     disk in that order, and other iterables are sorted first. Memory stays flat with the class: the
     index's table rows go to a temp file as each student goes by and are streamed into the page after
     the class figures (a Tally of counts); the page is written as the template renders it. Pages of
-    students no longer in the results are removed from `out/students/`.
+    students no longer in the results are removed from `out/students/`. `also` is handed each result
+    as it goes by (the run writes checks.csv in the same pass). Student pages are not fsynced: they
+    are rebuilt from the results whenever the reports are not current.
     """
     env = environment()
     student_template = env.get_template("student.html.j2")
@@ -79,7 +82,10 @@ def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResul
             name = page_name(r.student)
             pages.add(name)
             atomic_write(out / name, student_template.render(run=run, assignment=assignment, csp=csp(None), r=r,
-                                                              page=build_page(assignment, r, run), ran=line.ran))
+                                                              page=build_page(assignment, r, run), ran=line.ran),
+                         durable=False)
+            if also is not None:
+                also(r)
             rows.write(row(line, assignment, page_name))
         _remove_stale(out / "students", pages)
         rows.seek(0)
