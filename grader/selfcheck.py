@@ -87,7 +87,7 @@ def format_report(result: SelfCheck, assignment: Assignment, *, verbose: bool = 
     if result.load_warnings:
         out += ["Warnings while loading:"] + [f"  {w}" for w in result.load_warnings] + [""]
     if not result.checks:
-        return "\n".join(out + [f"Nothing was checked: fix the problem above and run the self-check again."])
+        return "\n".join(out + ["Nothing was checked: fix the problem above and run the self-check again."])
     by_function: dict[str, list[Check]] = {}
     for c in result.checks:
         by_function.setdefault(c.function, []).append(c)
