@@ -1,43 +1,25 @@
 """Find one submission per student in a folder (or an LMS .zip) of student folders and files."""
 from __future__ import annotations
 
-import hashlib
+import os
 import re
-import stat
 import tempfile
-import unicodedata
-import zipfile
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.model import Submission
+from grader.names import CanvasName, parse_canvas_name, safe_name
+from grader.unzip import ZipError, unpack_zip
 
-__all__ = ["DiscoveryError", "discover", "parse_canvas_name", "safe_name", "unpack_zip"]
+__all__ = ["DiscoveryError", "Found", "discover", "find_submissions", "parse_canvas_name", "safe_name"]
 
 CODE_SUFFIXES = (".py", ".ipynb")
 IGNORED = frozenset({"__pycache__", ".ipynb_checkpoints", "__MACOSX"})
-_CANVAS = re.compile(r"(?P<login>.+?)_(?:(?P<late>late)_)?(?P<user>\d+)_(?P<sub>\d+)_(?P<original>.+)", re.I | re.S)
-_PLAIN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-_LOOKS_HASHED = re.compile(r".*-[0-9a-f]{10}", re.S)
-_RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.I | re.S)
-MAX_UNZIP_BYTES = 1 << 30
-MAX_UNZIP_FILES = 20_000
 
 
 class DiscoveryError(Exception):
     """The submissions cannot be read at all (missing folder, bad or unsafe zip); the CLI exits 2."""
-
-
-@dataclass(frozen=True)
-class CanvasName:
-    """The parts of a Canvas bulk-download file name."""
-
-    login: str
-    late: bool
-    user_id: int
-    submission_id: int
-    original: str
 
 
 @dataclass(frozen=True)
@@ -51,35 +33,6 @@ class _Candidate:
     late: bool
 
 
-def parse_canvas_name(name: str) -> CanvasName | None:
-    """`login[_LATE]_userid_submissionid_original` (LATE in any case) or None for other names.
-
-    The login is everything before the FIRST `_<digits>_<digits>_` group, so logins may hold
-    underscores (`mary_jane_123_456_hw03.ipynb`) and original names may hold digits.
-    """
-    match = _CANVAS.fullmatch(name)
-    if match is None:
-        return None
-    return CanvasName(match["login"], match["late"] is not None, int(match["user"]), int(match["sub"]),
-                      match["original"])
-
-
-def safe_name(student: str) -> str:
-    """A file-system-safe name, unique per student id (also on case-insensitive file systems).
-
-    Plain lower-case ids (`[a-z0-9][a-z0-9._-]*`, at most 64 characters) are kept as they are;
-    every other id becomes an ASCII slug plus `-` and 10 hex digits of its SHA-256, a form no
-    plain id can take. The result never holds a path separator, never starts with a dot.
-    """
-    if (_PLAIN.fullmatch(student) and not student.endswith(".")
-            and not _LOOKS_HASHED.fullmatch(student) and not _RESERVED.fullmatch(student)):
-        return student
-    ascii_name = unicodedata.normalize("NFKD", student).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._-")[:40].rstrip("._-")
-    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return f"{slug or 'student'}-{digest}"
-
-
 def discover(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | None = None) -> list[Submission]:
     """One Submission per student, sorted by student id; see the module's rules below.
 
@@ -87,26 +40,120 @@ def discover(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | N
     a zip holding a single top-level folder is read from inside that folder). Each top-level
     entry is a student folder (its top-level .py/.ipynb files, or those one level down when
     the top has none), a flat `<student>.py`/`.ipynb`, or a Canvas-named file. Raises
-    DiscoveryError when `root` cannot be read.
+    DiscoveryError when `root` cannot be read. `find_submissions` gives the same one at a time.
+    """
+    return list(find_submissions(root, assignment_id, unpack_dir=unpack_dir).submissions)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The students of a submissions folder: how many, and their Submissions made one at a time."""
+
+    count: int
+    submissions: Iterator[Submission]  # sorted by student, one pass; each is made when reached
+
+
+def find_submissions(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | None = None,
+                     not_student: str | Path | None = None) -> Found:
+    """`discover` for large classes: the folder is listed now (DiscoveryError is raised here) keeping
+    only entry names, and each student's Submission is made when the iterator reaches it (their
+    folder read then), so memory holds a name per entry rather than a record per student.
+
+    `not_student` is a folder under `root` that is no student's (the output folder): it is left out
+    when no file in it would be graded (the student `grade` would find there has no path).
     """
     folder = _submissions_folder(Path(root), unpack_dir)
-    candidates: dict[str, list[_Candidate]] = {}
-    held: dict[str, list[str]] = {}
-    for entry in _entries(folder):
-        if entry.is_dir():
-            found, others = _folder_candidates(entry, folder)
-            candidates.setdefault(entry.name, []).extend(found)
-            held.setdefault(entry.name, []).extend(others)
-        elif entry.is_file():
-            canvas = parse_canvas_name(entry.name)
-            if entry.suffix.lower() in CODE_SUFFIXES:
-                student = canvas.login if canvas else entry.stem
-                candidates.setdefault(student, []).append(_candidate(entry, folder, canvas))
-            elif canvas is not None:  # a Canvas upload of another type: say so rather than skip it
-                candidates.setdefault(canvas.login, [])
-                held.setdefault(canvas.login, []).append(entry.name)
-    return [_choose(student, found, held.get(student, []), assignment_id)
-            for student, found in sorted(candidates.items())]
+    groups = _listing(folder)
+    target = _resolved(not_student) if not_student is not None else None
+    if target is not None:  # the output folder, by its own name or through a link: `root/student` is it
+        for student in [s for s in groups if s == target.name or os.path.islink(os.path.join(root, s))]:
+            if (_resolved(Path(root) / student) == target
+                    and _submission(folder, student, groups[student], assignment_id).path is None):
+                del groups[student]
+    return Found(len(groups), _submissions(folder, groups, assignment_id))
+
+
+def _resolved(path: str | Path) -> Path | None:
+    """`path` with links resolved; None for a link loop (never a student's folder, nor ours)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _submissions(folder: Path, groups: dict[str, str | list[str]], assignment_id: str) -> Iterator[Submission]:
+    """Each student's Submission in student order; a student's entry names are dropped once used."""
+    for student in sorted(groups):
+        yield _submission(folder, student, groups.pop(student), assignment_id)
+
+
+def _listing(folder: Path) -> dict[str, str | list[str]]:
+    """Each student's visible top-level entry names, folders marked by a trailing "/" (no name holds one).
+
+    A student's lone entry is kept as a plain string (no list per student); DiscoveryError when
+    `folder` cannot be listed. Files that are neither code nor Canvas-named belong to no one.
+    """
+    groups: dict[str, str | list[str]] = {}
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                name = entry.name
+                if _ignored(name):
+                    continue
+                kind = _kind(entry)
+                student = name if kind == "dir" else _owner(name) if kind == "file" else ""
+                if not student:
+                    continue
+                name += "/" if kind == "dir" else ""
+                held = groups.get(student)
+                if held is None:
+                    groups[student] = name
+                elif isinstance(held, str):
+                    groups[student] = [held, name]
+                else:
+                    held.append(name)
+    except OSError as err:
+        raise DiscoveryError(f"cannot list {folder} ({err.strerror or err}): check its permissions") from None
+    return groups
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    """"dir" or "file" (links followed), else "" (a dangling, looping or unreadable link, a socket...)."""
+    try:
+        return "dir" if entry.is_dir() else "file" if entry.is_file() else ""
+    except OSError:
+        return ""
+
+
+def _owner(name: str) -> str:
+    """The student a top-level file belongs to: a code file's stem or Canvas login, a Canvas upload's
+    login (whatever its type: the student is told it was not graded); "" for other files."""
+    canvas = parse_canvas_name(name)
+    if _suffix(name).lower() in CODE_SUFFIXES:
+        return canvas.login if canvas else name[:-len(_suffix(name))]
+    return canvas.login if canvas else ""
+
+
+def _suffix(name: str) -> str:
+    """The name's suffix as `Path(name).suffix` gives it: from the last dot, if not first or last."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _submission(folder: Path, student: str, names: str | list[str], assignment_id: str) -> Submission:
+    """A student's Submission from their top-level entries (read in name order)."""
+    found: list[_Candidate] = []
+    held: list[str] = []
+    for name in sorted([names] if isinstance(names, str) else names, key=lambda n: n.rstrip("/")):
+        if name.endswith("/"):
+            in_folder, others = _folder_candidates(folder / name[:-1], folder)
+            found.extend(in_folder)
+            held.extend(others)
+        elif _suffix(name).lower() in CODE_SUFFIXES:
+            found.append(_candidate(folder / name, folder))
+        else:  # a Canvas upload of another type: say so rather than skip it
+            held.append(name)
+    return _choose(student, found, held, assignment_id)
 
 
 def _submissions_folder(root: Path, unpack_dir: str | Path | None) -> Path:
@@ -120,9 +167,26 @@ def _submissions_folder(root: Path, unpack_dir: str | Path | None) -> Path:
         raise DiscoveryError(f"{root} is neither a folder nor a .zip archive: pass the folder that holds one"
                              " file or folder per student, or the LMS's .zip download")
     dest = Path(unpack_dir) if unpack_dir is not None else Path(tempfile.mkdtemp(prefix="grader-unzip-"))
-    unpacked = unpack_zip(root, dest)
-    entries = _entries(unpacked)
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() else unpacked
+    try:
+        unpacked = unpack_zip(root, dest)
+    except ZipError as err:
+        raise DiscoveryError(str(err)) from None
+    return _lone_folder(unpacked) or unpacked
+
+
+def _lone_folder(folder: Path) -> Path | None:
+    """The one visible entry of `folder` when it is a folder, else None (listed lazily: no list of all)."""
+    lone: Path | None = None
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if not _ignored(entry.name):
+                    if lone is not None or _kind(entry) != "dir":
+                        return None
+                    lone = folder / entry.name
+    except OSError as err:
+        raise DiscoveryError(f"cannot list {folder} ({err.strerror or err}): check its permissions") from None
+    return lone
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -196,79 +260,3 @@ def _resubmission(original: str, assignment_id: str) -> int | None:
     if match is None:
         return None
     return int(match[1] or match[2] or 0)
-
-
-def unpack_zip(zip_path: str | Path, dest_dir: str | Path, *, max_bytes: int = MAX_UNZIP_BYTES,
-               max_files: int = MAX_UNZIP_FILES) -> Path:
-    """Extract an LMS .zip into `dest_dir` (created if needed) and return it.
-
-    Every entry is checked before anything is written: absolute paths, drive letters, `..`
-    components, symlinks, encrypted entries, more than `max_files` files or more than
-    `max_bytes` declared bytes reject the whole archive. The bytes actually inflated are
-    counted too (headers can lie); on any failure the files written so far are removed.
-    `__MACOSX/` debris is not extracted. Raises DiscoveryError.
-    """
-    zip_path, dest = Path(zip_path), Path(dest_dir)
-    try:
-        archive = zipfile.ZipFile(zip_path)
-    except (OSError, zipfile.BadZipFile) as err:
-        raise DiscoveryError(f"{zip_path} is not a readable .zip archive ({err}): download it again from the"
-                             " LMS, or unpack it yourself and pass the folder") from None
-    with archive:
-        members = _checked_members(archive, zip_path, max_bytes, max_files)
-        dest.mkdir(parents=True, exist_ok=True)
-        base = dest.resolve()
-        written: list[Path] = []
-        try:
-            total = 0
-            for info, parts in members:
-                target = base.joinpath(*parts)
-                if not target.resolve().is_relative_to(base) or target.is_symlink():
-                    raise DiscoveryError(f"refusing to unpack {zip_path}: {info.filename!r} would be written"
-                                         f" outside {dest} (through a link already there)")
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as source, open(target, "wb") as out:
-                    written.append(target)
-                    while chunk := source.read(1 << 20):
-                        total += len(chunk)
-                        if total > max_bytes:
-                            raise DiscoveryError(f"refusing to unpack {zip_path}: it inflates to more than"
-                                                 f" {max_bytes} bytes (a zip bomb or mislabelled sizes)")
-                        out.write(chunk)
-        except (DiscoveryError, OSError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError) as err:
-            for path in written:
-                path.unlink(missing_ok=True)
-            if isinstance(err, DiscoveryError):
-                raise
-            raise DiscoveryError(f"could not unpack {zip_path} into {dest} ({err}): unpack it yourself and"
-                                 " pass the folder") from None
-    return dest
-
-
-def _checked_members(archive: zipfile.ZipFile, zip_path: Path, max_bytes: int,
-                     max_files: int) -> list[tuple[zipfile.ZipInfo, list[str]]]:
-    """(entry, path parts) to extract, after checking the whole archive; DiscoveryError if unsafe."""
-    members: list[tuple[zipfile.ZipInfo, list[str]]] = []
-    files = declared = 0
-    for info in archive.infolist():
-        name = info.filename
-        parts = [p for p in re.split(r"[\\/]+", name) if p not in ("", ".")]
-        if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts or "\0" in name:
-            raise DiscoveryError(f"refusing to unpack {zip_path}: entry {name!r} points outside the destination"
-                                 " (absolute path or `..`); the archive is damaged or malicious")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise DiscoveryError(f"refusing to unpack {zip_path}: entry {name!r} is a symbolic link")
-        if info.flag_bits & 0x1:
-            raise DiscoveryError(f"cannot unpack {zip_path}: entry {name!r} is password-protected")
-        if not info.is_dir():
-            files += 1
-            declared += info.file_size
-        if files > max_files or declared > max_bytes:
-            raise DiscoveryError(f"refusing to unpack {zip_path}: more than {max_files} files or {max_bytes}"
-                                 " bytes; unpack it yourself if it is genuine, or raise the limit")
-        if parts and parts[0] != "__MACOSX":
-            members.append((info, parts))
-    return members

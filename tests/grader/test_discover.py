@@ -1,4 +1,4 @@
-"""Tests of grader.discover: layouts, Canvas names, ambiguity, ignored entries, zips and safe names."""
+"""Tests of grader.discover: layouts, Canvas-named files, ambiguity, ignored entries, zips, the lazy listing."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.discover import DiscoveryError, discover, parse_canvas_name, safe_name, unpack_zip
+from grader.discover import DiscoveryError, discover, find_submissions
+from grader.names import safe_name
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 
@@ -133,27 +134,6 @@ def test_canvas_non_code_file_beside_code_is_ignored(tmp_path):
 # --- Canvas names --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, login, late, original", [
-    ("alice_123_456_hw03.ipynb", "alice", False, "hw03.ipynb"),
-    ("alice_LATE_123_456_hw03.py", "alice", True, "hw03.py"),
-    ("alice_late_123_456_hw03.py", "alice", True, "hw03.py"),
-    ("alice_Late_123_456_My Notebook.ipynb", "alice", True, "My Notebook.ipynb"),
-    ("mary_jane_123_456_hw03.ipynb", "mary_jane", False, "hw03.ipynb"),
-    ("mary_jane_LATE_123_456_hw_03_final.py", "mary_jane", True, "hw_03_final.py"),
-    ("bob_1_2_hw_10_20_x.py", "bob", False, "hw_10_20_x.py"),
-])
-def test_parse_canvas_name(name, login, late, original):
-    parsed = parse_canvas_name(name)
-    assert parsed is not None
-    assert (parsed.login, parsed.late, parsed.original) == (login, late, original)
-
-
-@pytest.mark.parametrize("name", ["my_name.py", "alice.py", "alice_123_456.py", "alice_123_hw03.py",
-                                  "alice_x1_2_hw.py", "_123_456_hw03.py"])
-def test_not_canvas_names(name):
-    assert parse_canvas_name(name) is None
-
-
 def test_flat_file_with_underscores_stays_flat(tmp_path):
     make(tmp_path, "my_name.py", "alice_123_456.py")
     assert [s.student for s in discover(tmp_path, "hw03")] == ["alice_123_456", "my_name"]
@@ -270,104 +250,48 @@ def test_zip_without_unpack_dir_uses_a_temporary_folder(tmp_path):
     assert Path(sub.path).is_file() and not Path(sub.path).is_relative_to(tmp_path)
 
 
-def test_unpack_zip_extracts_nested_folders_and_backslash_names(tmp_path):
-    archive = write_zip(tmp_path / "a.zip", {"alice/hw03.py": b"a = 1\n", "bob\\hw03.py": b"b = 2\n", "carl/": b""})
-    out = unpack_zip(archive, tmp_path / "out")
-    assert (out / "alice" / "hw03.py").read_text() == "a = 1\n"
-    assert (out / "bob" / "hw03.py").read_text() == "b = 2\n"
-    assert (out / "carl").is_dir()
+# --- one student at a time (find_submissions) ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", ["../evil.py", "alice/../../evil.py", "/tmp/evil_abs.py", "..\\evil.py",
-                                 "C:/evil.py", "alice/..", "\\evil.py"])
-def test_zip_traversal_is_rejected_and_nothing_written(tmp_path, bad):
-    archive = write_zip(tmp_path / "bad.zip", {"alice/hw03.py": b"ok", bad: b"evil"})
-    dest = tmp_path / "deep" / "out"
-    before = set(tmp_path.rglob("*"))
-    with pytest.raises(DiscoveryError, match="outside"):
-        unpack_zip(archive, dest)
-    assert set(tmp_path.rglob("*")) == before
-    assert not Path("/tmp/evil_abs.py").exists()
+def test_find_submissions_counts_then_makes_the_same_submissions_as_discover(tmp_path):
+    make(tmp_path, "bob.py", "alice/hw03.py", "alice/notes.py", "carol_LATE_1_2_hw03.ipynb", "carol_1_1_hw03.py",
+         "dave/report.pdf", "erin_3_4_essay.pdf", "stray.txt", ".hidden.py", "__pycache__/x.py")
+    found = find_submissions(tmp_path, "hw03")
+    made = list(found.submissions)
+    assert made == discover(tmp_path, "hw03") and found.count == len(made) == 5
+    assert list(found.submissions) == []  # one pass
 
 
-def test_zip_symlink_is_rejected(tmp_path):
-    archive = write_zip(tmp_path / "link.zip", {"alice/hw03.py": b"ok"}, symlinks=("bob/hw03.py",))
-    with pytest.raises(DiscoveryError, match="symbolic link"):
-        unpack_zip(archive, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+def test_find_submissions_reads_each_student_folder_when_it_is_reached(tmp_path):
+    make(tmp_path, "alice/hw03.py", "bob/notes.txt")
+    found = find_submissions(tmp_path, "hw03")  # listed: two students, bob's folder not read yet
+    make(tmp_path, "bob/hw03.py")
+    assert [(s.student, s.status) for s in found.submissions] == [("alice", ""), ("bob", "")]
 
 
-def test_zip_through_existing_symlink_in_dest_is_rejected(tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    dest = tmp_path / "out"
-    dest.mkdir()
-    (dest / "alice").symlink_to(outside, target_is_directory=True)
-    archive = write_zip(tmp_path / "a.zip", {"alice/hw03.py": b"evil"})
-    with pytest.raises(DiscoveryError, match="outside"):
-        unpack_zip(archive, dest)
-    assert list(outside.iterdir()) == []
+def test_find_submissions_raises_when_called_not_when_iterated(tmp_path):
+    with pytest.raises(DiscoveryError, match="does not exist"):
+        find_submissions(tmp_path / "nope", "hw03")
 
 
-def test_zip_file_count_cap(tmp_path):
-    archive = write_zip(tmp_path / "many.zip", {f"s{i}.py": b"" for i in range(6)})
-    with pytest.raises(DiscoveryError, match="more than 5 files"):
-        unpack_zip(archive, tmp_path / "out", max_files=5)
+def test_output_folder_without_code_is_no_student(tmp_path):
+    make(tmp_path, "alice.py", "reports/grades.csv", "reports/results/alice.json", "bob/notes.txt")
+    found = find_submissions(tmp_path, "hw03", not_student=tmp_path / "reports")
+    assert [s.student for s in found.submissions] == ["alice", "bob"] and found.count == 2
 
 
-def test_zip_declared_size_cap(tmp_path):
-    archive = write_zip(tmp_path / "big.zip", {"alice.py": b"#" * 5000})
-    with pytest.raises(DiscoveryError, match="4000 bytes"):
-        unpack_zip(archive, tmp_path / "out", max_bytes=4000)
-    assert not (tmp_path / "out" / "alice.py").exists()
+def test_output_folder_reached_through_a_link_is_no_student(tmp_path):
+    make(tmp_path / "class", "alice.py")
+    make(tmp_path, "out/grades.csv")
+    (tmp_path / "class" / "linked").symlink_to(tmp_path / "out", target_is_directory=True)
+    found = find_submissions(tmp_path / "class", "hw03", not_student=tmp_path / "out")
+    assert [s.student for s in found.submissions] == ["alice"] and found.count == 1
 
 
-def test_zip_with_lying_size_header_is_rejected(tmp_path):
-    archive = write_zip(tmp_path / "bomb.zip", {"alice.py": b"0" * 3_000_000})
-    data = bytearray(archive.read_bytes())
-    # declare 1000 bytes in both headers while the stream inflates to 3 MB: rejected, nothing left
-    info = zipfile.ZipFile(archive).infolist()[0]
-    real = (3_000_000).to_bytes(4, "little")
-    assert data.count(real) == 2
-    data = data.replace(real, (1000).to_bytes(4, "little"))
-    archive.write_bytes(bytes(data))
-    with pytest.raises(DiscoveryError):
-        unpack_zip(archive, tmp_path / "out", max_bytes=100_000)
-    assert not (tmp_path / "out" / "alice.py").exists()
-    assert info.file_size == 3_000_000
-
-
-# --- safe names --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("plain", ["alice", "mary_jane", "s1234567", "a.b", "x-y"])
-def test_safe_name_keeps_plain_ids(plain):
-    assert safe_name(plain) == plain
-
-
-@pytest.mark.parametrize("student", ["..", ".", "../../etc/passwd", "a/b", "a\\b", "", " ", "José", "李雷", "Alice",
-                                     "con", "NUL.txt", "x" * 300, ".hidden", "trailing.", "a\x00b", "tab\tname",
-                                     "alice-0123456789", "\udcff"])
-def test_safe_name_is_a_safe_single_component(tmp_path, student):
-    name = safe_name(student)
-    assert name and "/" not in name and "\\" not in name and "\x00" not in name
-    assert not name.startswith(".") and name not in (".", "..") and len(name) <= 80
-    assert name.isascii() and name.isprintable() and " " not in name
-    target = (tmp_path / f"{name}.json").resolve()
-    assert target.parent == tmp_path.resolve()
-    target.write_text("{}")
-
-
-def test_safe_name_is_unique_also_ignoring_case():
-    ids = ["Alice", "alice", "ALICE", "José", "Jose", "jose", "a b", "a_b", "a/b", "a?b", "李雷", "王芳", "..", "...",
-           "alice-0123456789", "con", "Con", "x" * 100, "x" * 101]
-    names = [safe_name(i) for i in ids]
-    assert len({n.casefold() for n in names}) == len(ids)
-
-
-def test_safe_name_is_stable():
-    assert safe_name("José Núñez") == safe_name("José Núñez")
-    assert safe_name("José Núñez").startswith("Jose_Nunez-")
+def test_output_folder_holding_a_file_to_grade_stays_a_student(tmp_path):
+    make(tmp_path, "alice.py", "reports/hw03.py")  # an --out pointing at a student's folder
+    found = find_submissions(tmp_path, "hw03", not_student=tmp_path / "reports")
+    assert [s.student for s in found.submissions] == ["alice", "reports"] and found.count == 2
 
 
 # --- the example class -----------------------------------------------------------------------------
