@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from grader import codec
 from grader.model import Case, Program
 from grader.sandbox.control import IsolationUnavailable, SandboxError, ZygoteGone, ZygoteProcess
 from grader.sandbox.records import Limits, RunReport
 from grader.sandbox.scratch import mark_owner, remove_stale_roots, remove_tree
-from grader.sandbox.session import EncodedArgs, Session
+from grader.sandbox.session import ARGS_MAX, Session
 
 __all__ = ["ISOLATION_MODES", "Isolation", "Limits", "RunReport", "Sandbox", "SandboxError", "probe_isolation",
            "stderr_banner"]
@@ -62,6 +63,30 @@ def probe_isolation(isolation: str | None = None, hide: Sequence[str] = ()) -> I
             return Isolation("process", _fallback_detail(str(exc)))
         zygote.close()
     return Isolation("namespaces", zygote.detail)
+
+
+class EncodedArgs:
+    """The encoded (args, kwargs) of public cases, which every student shares: encoded once per sandbox.
+
+    Keyed by id(case) with the case itself kept alive beside it, so an id cannot be reused while
+    its entry exists. Bounded: a sandbox that sees more public cases than LIMIT starts over.
+    """
+
+    LIMIT = 8192
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[Case, bytes]] = {}
+
+    def get(self, case: Case) -> bytes:
+        hit = self._cache.get(id(case)) if case.public else None
+        if hit is not None and hit[0] is case:
+            return hit[1]
+        data = codec.encode((tuple(case.args), dict(case.kwargs)), strict=True, max_bytes=ARGS_MAX)
+        if case.public:
+            if len(self._cache) >= self.LIMIT:
+                self._cache.clear()
+            self._cache[id(case)] = (case, data)
+        return data
 
 
 def stderr_banner(message: str) -> None:

@@ -27,30 +27,6 @@ RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
 LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
 
 
-class EncodedArgs:
-    """The encoded (args, kwargs) of public cases, which every student shares: encoded once per sandbox.
-
-    Keyed by id(case) with the case itself kept alive beside it, so an id cannot be reused while
-    its entry exists. Bounded: a sandbox that sees more public cases than LIMIT starts over.
-    """
-
-    LIMIT = 8192
-
-    def __init__(self) -> None:
-        self._cache: dict[int, tuple[Case, bytes]] = {}
-
-    def get(self, case: Case) -> bytes:
-        hit = self._cache.get(id(case)) if case.public else None
-        if hit is not None and hit[0] is case:
-            return hit[1]
-        data = codec.encode((tuple(case.args), dict(case.kwargs)), strict=True, max_bytes=ARGS_MAX)
-        if case.public:
-            if len(self._cache) >= self.LIMIT:
-                self._cache.clear()
-            self._cache[id(case)] = (case, data)
-        return data
-
-
 class ChildGone(Exception):
     """The student process stopped talking: it died, hung up, or sent malformed data."""
 

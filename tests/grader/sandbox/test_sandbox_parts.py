@@ -209,7 +209,7 @@ def test_frame_reader_takes_many_frames_from_one_recv_and_keeps_the_rules():
 def test_public_case_arguments_are_encoded_once_per_sandbox():
     from grader.codec import decode
     from grader.model import Case
-    from grader.sandbox.session import EncodedArgs
+    from grader.sandbox.runner import EncodedArgs
 
     cache = EncodedArgs()
     shared = Case("relu", "public random 01", "random", (np.arange(3.0),), {"k": 1}, public=True)
