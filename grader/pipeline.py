@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -17,7 +18,7 @@ from typing import TypeVar
 from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, shared_cases, student_seed
-from grader.discover import discover, safe_name
+from grader.discover import find_submissions, safe_name
 from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec, RunIsolation
 from grader.expected import Expected, expected_for, expected_values
 from grader.load import LoadError, load
@@ -117,27 +118,20 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     summaries = SummaryCollector()  # packed: about 200 bytes a student
     workers: dict[str, Isolation] = {}  # what each grading process or Dask worker's sandbox used
     with tempfile.TemporaryDirectory(prefix="grade-unzip-") as unzip_dir:
-        submissions = [s for s in discover(options.submissions, assignment.id, unpack_dir=Path(unzip_dir))
-                       if not _is_output_folder(options, s)]
-        found = len(submissions)
+        listed = find_submissions(options.submissions, assignment.id, unpack_dir=Path(unzip_dir),
+                                  not_student=options.out)  # `grade . --out reports`: reports/ is no student
+        found = listed.count
         if on_start:
             on_start(found)
         grader_print = grader_fingerprint()
-        todo: deque[tuple[Submission, str]] = deque()
-        for sub in _drain(submissions):  # resume: unchanged students are read back (their summary line only)
-            key = result_key(Path(sub.path) if sub.path else None, assignment.fingerprint, assignment.seed,
-                             grader_print + f":{sub.late}:{sub.status}")
-            cached = None if options.force else store.load_summary(sub.student, key)
-            if cached is None:
-                todo.append((sub, key))
-            else:
-                summaries.add(cached)
-                if on_result:
-                    on_result(cached)
-        regraded = len(todo)
-        if todo:
-            with open_executor(options, assignment, grader_print, regraded) as executor:
-                for result in executor.grade(_drain(todo)):  # in the order students finish
+        todo = _unchanged_read_back(listed.submissions, store, summaries, assignment, grader_print, options.force,
+                                    on_result)  # a stream: no queue of every student to grade
+        first = list(islice(todo, AUTO_PROCESSES))  # enough to choose the executor
+        regraded = 0
+        if first:
+            with open_executor(options, assignment, grader_print, len(first)) as executor:
+                for result in executor.grade(chain(_drain(first), todo)):  # in the order students finish
+                    regraded += 1
                     store.save(result)  # a grading process's text is stored as it came, never re-encoded
                     summaries.add(summary := summary_of(result))
                     if on_result:
@@ -161,17 +155,29 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                     checks, workers=workers)
 
 
+def _unchanged_read_back(submissions: Iterator[Submission], store: ResultStore, summaries: SummaryCollector,
+                         assignment: Assignment, grader_print: str, force: bool,
+                         on_result: Callable[[ResultSummary], None] | None) -> Iterator[tuple[Submission, str]]:
+    """The students to grade, with their resume keys, as discovery makes them; an unchanged student's
+    summary line is read back from DIR/results/ (added and reported) as it goes by instead."""
+    for sub in submissions:
+        key = result_key(Path(sub.path) if sub.path else None, assignment.fingerprint, assignment.seed,
+                         grader_print + f":{sub.late}:{sub.status}")
+        cached = None if force else store.load_summary(sub.student, key)
+        if cached is None:
+            yield sub, key
+        else:
+            summaries.add(cached)
+            if on_result:
+                on_result(cached)
+
+
 def _drain(items: list[T] | deque[T]) -> Iterator[T]:
     """Yield and drop items from the front: what was handed on is no longer held (memory stays flat)."""
     if isinstance(items, list):
         items.reverse()
     while items:
         yield items.pop() if isinstance(items, list) else items.popleft()
-
-
-def _is_output_folder(options: GradeOptions, sub: Submission) -> bool:
-    """The output folder inside the submissions folder is not a student (`grade . --out reports`)."""
-    return sub.path is None and (options.submissions / sub.student).resolve() == options.out.resolve()
 
 
 AUTO_PROCESSES = 32  # with --executor auto, this many students to grade (and --jobs >= 2) use processes
