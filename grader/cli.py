@@ -46,12 +46,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def summary(run: ClassRun) -> str:
-    statuses = Counter(r.status for r in run.summaries)
-    graded = [r for r in run.summaries if r.status != "grader_error"]
-    mean = sum(r.percent for r in graded) / len(graded) if graded else 0.0
+    """The closing lines of `grade`: counts, the mean over students the grader did not fail, the files."""
+    statuses: Counter[str] = Counter()
+    late = timeouts = 0
+    percent = 0.0
+    for r in run.summaries:  # one pass, nothing kept per student
+        statuses[r.status] += 1
+        late += r.late
+        timeouts += r.timed_out
+        percent += r.percent if r.status != "grader_error" else 0.0
+    graded = len(run.summaries) - statuses["grader_error"]
+    mean = percent / graded if graded else 0.0
     counts = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-    late = sum(r.late for r in run.summaries)
-    timeouts = sum(r.timed_out for r in run.summaries)
     load_errors = sum(n for s, n in statuses.items() if s not in ("graded", "timeout"))
     return (f"{run.assignment.id}: {len(run.summaries)} students in {run.seconds:.1f} s "
             f"({run.regraded} graded now, {run.reused} unchanged since the last run)\n"

@@ -6,8 +6,11 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
-from grader.cli import main
+from grader.cli import main, summary
+from grader.pipeline import ClassRun
+from grader.store import ResultSummary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 
@@ -53,3 +56,33 @@ def test_console_script_runs_from_the_shell(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "mean 100.0%" in proc.stdout and proc.stderr == ""
+
+
+class OnePass:
+    """Summaries that can be read once only, as a stream of a large class would be."""
+
+    def __init__(self, items: list[ResultSummary]) -> None:
+        self.items, self.passes = items, 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        self.passes += 1
+        assert self.passes == 1, "summary() read the students more than once"
+        return iter(self.items)
+
+
+def test_summary_counts_in_one_pass_and_leaves_grader_faults_out_of_the_mean():
+    def row(student, status, total, late=False, timed_out=False):
+        return ResultSummary(student, status, late, 0, {}, total, 8.0, "none", "", 0.0, timed_out)
+
+    rows = [row("a", "graded", 8.0), row("b", "graded", 2.0, late=True), row("c", "timeout", 0.0, timed_out=True),
+            row("d", "syntax_error", 0.0, late=True), row("e", "grader_error", 0.0)]
+    run = ClassRun(SimpleNamespace(id="hw03"), [], OnePass(rows), regraded=5, reused=0,  # type: ignore[arg-type]
+                   seconds=1.0, grades_csv=Path("g.csv"), checks_csv=Path("c.csv"), isolation="namespaces")
+    text = summary(run)
+    mean = (100 + 25 + 0 + 0) / 4  # e's grader fault is not the student's: left out
+    assert "5 students" in text and f"mean {mean:.1f}%" in text
+    assert "status: 2 graded, 1 grader_error, 1 syntax_error, 1 timeout; late: 2" in text
+    assert "timeouts: 1 students; load errors: 2" in text
