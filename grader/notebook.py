@@ -22,6 +22,8 @@ _STRING_END = MappingProxyType({
 })
 _ASSIGN_MAGIC = re.compile(r"([ \t]*)([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*([!%].*)")
 _HELP = re.compile(r"[ \t]*(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
+# every line the three patterns above (and a leading %%) can match also matches this: cells without it are plain Python
+_MAYBE_IPYTHON = re.compile(r"^[ \t]*[%!?]|=[ \t]*[!%]|\?[ \t]*$", re.M)
 
 
 class NotebookError(ValueError):
@@ -96,6 +98,8 @@ def neutralise(source: str, where: str) -> tuple[str | None, list[str]]:
 
     `where` (e.g. "hw03.ipynb cell 3") prefixes each warning. Nothing is compiled or run.
     """
+    if not _MAYBE_IPYTHON.search(source):
+        return source, []
     lines = source.split("\n")
     notes: list[str] = []
     first = next((k for k, line in enumerate(lines) if line.strip()), None)

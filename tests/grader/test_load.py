@@ -409,3 +409,22 @@ def test_single_bug_mutants_change_one_function(path):
                          ids=lambda p: p.name)
 def test_example_files_load(path):
     assert load(path).cells
+
+
+_PIECES = ["x = 1", "  y = f(x)", "%time f()", "!ls", "  %matplotlib inline", "a = !echo", "b, c = %who",
+           "np.sum?", "??len", "s = 'a?'", "d = {'k': '%s'}", "t = x != 1", "if x:", "    pass", "(1,", " 2)",
+           '"""doc', '%not magic inside"""', "q = 3  # why?", "%%time", "", "z = x % 2", "w = '!'", "u = y ! 1"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_plain_python_shortcut_changes_nothing(seed, monkeypatch):
+    """neutralise skips cells its pre-check finds free of IPython syntax: the full scan must agree."""
+    import random
+
+    import grader.notebook as notebook
+
+    rng = random.Random(seed)
+    source = "\n".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12)))
+    quick = neutralise(source, "c")
+    monkeypatch.setattr(notebook, "_MAYBE_IPYTHON", re.compile(""))  # always "maybe": the full scan
+    assert neutralise(source, "c") == quick
