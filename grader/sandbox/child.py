@@ -1,11 +1,7 @@
 """Student-side runtime: loads the Program in a fresh namespace and runs the planned calls."""
 from __future__ import annotations
 
-import base64
-import binascii
 import builtins
-import json
-import json.scanner
 import linecache
 import os
 import socket
@@ -19,7 +15,7 @@ from typing import Any, Callable, Iterator, NoReturn
 import numpy as np
 
 import grader
-from grader import codec
+from grader import codec, wire
 from grader.sandbox import frames, guard, traces
 
 BLOCKED_PACKAGES = ("reference", "assignments", "grader")
@@ -117,8 +113,9 @@ class Runtime:
             setattr(sys, f"__{name}__", capture)
         # numpy, os and time are not guarded (large, slow to check): what the runtime needs
         # from them is held in private references (here, in codec and in guard).
-        guarded = [builtins, json, json.encoder, json.decoder, json.scanner, base64, binascii,
-                   traceback, linecache, codec, frames, guard, traces, sys.modules[__name__]]
+        # json, base64 and binascii are not guarded: after student code the runtime uses only the C
+        # JSON encoder and binascii functions it bound at import (see grader.wire).
+        guarded = [builtins, traceback, linecache, wire, codec, frames, guard, traces, sys.modules[__name__]]
         self.guard = guard.ModuleGuard(guarded)
         sys.meta_path.insert(0, guard.ImportBarrier(BLOCKED_PACKAGES))
         guard.forget_modules(BLOCKED_PACKAGES)
