@@ -150,10 +150,23 @@ def summary_of(result: StudentResult | Encoded) -> ResultSummary:
     return result.summary if isinstance(result, Encoded) else summarise(result)
 
 
+_CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
+
+
+def _check(fields: dict[str, Any]) -> Check:
+    """Check(**fields), without the frozen dataclass's per-field __setattr__, for a record with
+    every field in order (what to_json writes); anything else goes through Check(**fields)."""
+    if tuple(fields) != _CHECK_FIELDS:
+        return Check(**fields)
+    check = object.__new__(Check)
+    check.__dict__.update(fields)
+    return check
+
+
 def from_json(text: str) -> StudentResult:
     data: dict[str, Any] = json.loads(text)
     data.pop("timed_out", None)
-    data["checks"] = tuple(Check(**c) for c in data.get("checks", ()))
+    data["checks"] = tuple([_check(c) for c in data.get("checks", ())])
     data["load_warnings"] = tuple(data.get("load_warnings", ()))
     return StudentResult(**data)
 

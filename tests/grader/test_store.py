@@ -163,3 +163,16 @@ def test_an_encoded_result_is_stored_as_it_came_with_its_summary(tmp_path):
     for broken in (text[:-3], text.replace("\n", " "), "", '{"student": 1}\n]}\n'):
         with pytest.raises((ValueError, KeyError, TypeError)):
             Encoded.of(broken)
+
+
+def test_checks_read_back_equal_checks_built_by_their_constructor():
+    check = Check("p", "f", "c", "edge", True, 1.0, 1.0, "", "none", public=True, hint="h", outcome="returned")
+    back = from_json(to_json(_result(checks=(check,)))).checks[0]
+    assert back == check and hash(back) == hash(check) and repr(back) == repr(check)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.passed = False  # type: ignore[misc]
+    older = to_json(_result(checks=(check,))).replace(', "outcome": "returned"', "")  # a field written by no one
+    assert from_json(older).checks[0] == dataclasses.replace(check, outcome="")  # its default, as the constructor gives
+    text = to_json(_result(checks=(check,))).replace('"hint": "h"', '"hint": "h", "surprise": 1')
+    with pytest.raises(TypeError):  # an unknown field is refused, as Check(**fields) refuses it
+        from_json(text)
