@@ -84,6 +84,7 @@ class ChecksFile:
         self.path = out / "checks.csv"
         self._file = atomic_writer(self.path)
         self._writer: Any = None
+        self._nums: dict[float, str] = {}
 
     def __enter__(self) -> ChecksFile:
         handle = self._file.__enter__()
@@ -92,8 +93,18 @@ class ChecksFile:
         return self
 
     def add(self, r: StudentResult) -> None:
-        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", _num(c.points),
-                                _num(c.max_points), c.message] for c in r.checks)
+        nums = self._nums  # a class has a few hundred distinct point values: format each once
+
+        def num(x: float) -> str:
+            text = nums.get(x)
+            if text is None:
+                text = nums[x] = _num(x)
+            return text
+
+        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", num(c.points),
+                                num(c.max_points), c.message] for c in r.checks)
+        if len(nums) > 100_000:
+            nums.clear()
 
     def __exit__(self, *exc: Any) -> None:
         self._file.__exit__(*exc)

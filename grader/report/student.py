@@ -113,6 +113,14 @@ def replay_command(run: RunInfo, student: str, function: str, case: str | None =
     return shlex.join(words + run.replay_args())
 
 
+def _case_replays(run: RunInfo, student: str, function: str, cases: Sequence[str]) -> dict[str, str]:
+    """replay_command(run, student, function, case) for each case, quoting the common words once."""
+    head = shlex.join(["grade", "replay", run.submissions, student, "--function", function, "--case"])
+    tail = shlex.join(run.replay_args())
+    tail = f" {tail}" if tail else ""
+    return {case: f"{head} {shlex.quote(case)}{tail}" for case in cases}
+
+
 def _failures(checks: Sequence[Check], replay: dict[str, str]) -> list[FailureView]:
     """Failed checks, those failing in exactly the same way (same text, hint, outcome) merged."""
     groups: dict[tuple[str, ...], list[Check]] = {}
@@ -147,12 +155,15 @@ def _pick(groups: list[FailureView]) -> list[FailureView]:
 def build_page(assignment: Assignment, result: StudentResult, run: RunInfo) -> StudentPage:
     """The student's page data; the run's settings go into the replay commands."""
     parts = []
+    by_function: dict[str, list[Check]] = {}
+    for c in result.checks:
+        by_function.setdefault(c.function, []).append(c)
     for part in assignment.parts:
         functions = []
         for spec in part.functions:
-            checks = [c for c in result.checks if c.function == spec.name]
+            checks = by_function.get(spec.name, [])
             failed = [c for c in checks if not c.passed]
-            replay = {c.case: replay_command(run, result.student, spec.name, c.case) for c in failed}
+            replay = _case_replays(run, result.student, spec.name, [c.case for c in failed])
             groups = _failures(failed, replay)
             shown = _pick(groups)
             shown_names = {g.case for g in shown} | {n for g in shown for n in g.same_as}
