@@ -126,3 +126,16 @@ def test_load_warnings_and_output_are_shown(example_report, student):
     result = next(r for r in run.results if r.student == student)
     text = parse(student_page(out, student)).all_text()
     assert result.load_warnings and all(w in text for w in result.load_warnings)
+
+
+@pytest.mark.parametrize("submissions, timeout", [("subs", 10.0), ("my class/it's here", 3.5)])
+def test_case_replays_are_the_replay_commands(submissions, timeout):
+    from dataclasses import replace as with_fields
+
+    from grader.assignment import load_assignment
+    from grader.report.run import RunInfo
+    from grader.report.student import _case_replays, replay_command
+
+    run = with_fields(RunInfo.now(load_assignment("hw03"), submissions, timeout, 1024), assignment="hw 03")
+    cases = ["lecture", "random 01", "it's \"odd\" $HOME", ""]
+    assert _case_replays(run, "o'brien", "relu", cases) == {c: replay_command(run, "o'brien", "relu", c) for c in cases}
