@@ -65,8 +65,8 @@ def summary(run: ClassRun) -> str:
             f"  timeouts: {timeouts} students; load errors: {load_errors}\n"
             f"  wrote {run.grades_csv} and {run.checks_csv}\n"
             + (f"  isolation: {run.isolation}" if run.isolation != "process" else
-               "  isolation: PROCESS ONLY, no namespaces: students could read and write what this user can; "
-               "see run.json and SECURITY.md"))
+               f"  isolation: PROCESS ONLY{f' on {run.isolation_where}' if run.isolation_where else ''}, no "
+               "namespaces: students could read and write what their user can; see run.json and SECURITY.md"))
 
 
 # `grade NAME ...` runs `grader.NAME_MODULE.main(rest)`; anything else is `grade SUBMISSIONS ...`.

@@ -62,6 +62,7 @@ class ClassRun:
     grades_csv: Path
     checks_csv: Path
     isolation: str = ""  # "namespaces" or "process" (see SECURITY.md), the weakest used; details in DIR/run.json
+    isolation_where: str = ""  # which workers used that level, e.g. "worker tcp://... (1 of 3 workers)"; "" = here
     workers: dict[str, Isolation] = field(default_factory=dict)  # by worker: what its sandbox used ({}: ran here)
 
 
@@ -105,7 +106,7 @@ def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None
         atomic_write(options.out / "run.json", json.dumps(
             {**used.record(), "students": len(run.summaries),
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
-        return replace(run, isolation=used.level)
+        return replace(run, isolation=used.level, isolation_where=used.where)
 
 
 def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None] | None = None,

@@ -86,3 +86,13 @@ def test_summary_counts_in_one_pass_and_leaves_grader_faults_out_of_the_mean():
     assert "5 students" in text and f"mean {mean:.1f}%" in text
     assert "status: 2 graded, 1 grader_error, 1 syntax_error, 1 timeout; late: 2" in text
     assert "timeouts: 1 students; load errors: 2" in text
+
+
+def test_summary_names_the_workers_that_ran_without_namespaces():
+    base = dict(assignment=SimpleNamespace(id="hw03"), results=[], summaries=[], regraded=0, reused=0, seconds=1.0,
+                grades_csv=Path("g.csv"), checks_csv=Path("c.csv"))
+    weak = summary(ClassRun(**base, isolation="process", isolation_where="worker tcp://10.0.0.7:1 (1 of 2 workers)"))
+    assert "isolation: PROCESS ONLY on worker tcp://10.0.0.7:1 (1 of 2 workers), no namespaces" in weak
+    here = summary(ClassRun(**base, isolation="process"))
+    assert "isolation: PROCESS ONLY, no namespaces" in here and " on " not in here.split("isolation:")[1]
+    assert summary(ClassRun(**base, isolation="namespaces")).endswith("isolation: namespaces")

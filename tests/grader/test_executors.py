@@ -157,3 +157,5 @@ def test_grading_processes_report_their_own_isolation(tmp_path: Path, monkeypatc
     assert set(record["workers"].values()) == {"process"}
     header = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
     assert "PROCESS ONLY" in header and "grade-worker-" in header
+    from grader.cli import summary
+    assert "grade-worker-" in run.isolation_where and f"PROCESS ONLY on {run.isolation_where}" in summary(run)
