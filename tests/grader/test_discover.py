@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 import stat
-import zipfile
 from pathlib import Path
 
 import pytest
+from zip_support import write_zip
 
 from grader.discover import DiscoveryError, discover, find_submissions
 from grader.names import safe_name
@@ -217,17 +217,6 @@ def test_unlistable_root_raises(tmp_path):
 
 
 # --- zips --------------------------------------------------------------------------------------
-
-
-def write_zip(path: Path, entries: dict[str, bytes], symlinks: tuple[str, ...] = ()) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-        for name in symlinks:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            z.writestr(info, "/etc/passwd")
-    return path
 
 
 def test_discover_a_canvas_zip(tmp_path):

@@ -1,24 +1,13 @@
 """Tests of grader.unzip: nested folders, traversal, links, file and size caps, lying headers."""
 from __future__ import annotations
 
-import stat
 import zipfile
 from pathlib import Path
 
 import pytest
+from zip_support import write_zip
 
 from grader.unzip import ZipError, unpack_zip
-
-
-def write_zip(path: Path, entries: dict[str, bytes], symlinks: tuple[str, ...] = ()) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-        for name in symlinks:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            z.writestr(info, "/etc/passwd")
-    return path
 
 
 def test_unpack_zip_extracts_nested_folders_and_backslash_names(tmp_path):
