@@ -39,7 +39,7 @@ _NUMPY_SCALARS = frozenset(t for t in np.sctypeDict.values() if np.dtype(t).kind
 # process right after student code, which may have replaced builtins or attributes of json, base64
 # or numpy. Module globals are looked up before builtins, so these aliases are what the code uses.
 _type, _len, _id, _issubclass, _int, _float, _str, _bool = type, len, id, issubclass, int, float, str, bool
-_list, _tuple, _dict, _set, _bytes, _slice = list, tuple, dict, set, bytes, slice
+_list, _tuple, _dict, _set, _slice = list, tuple, dict, set, slice
 _repr, _BaseException, _ValueError = repr, BaseException, ValueError
 _TYPE_MODULE, _TYPE_QUALNAME = type.__dict__["__module__"], type.__dict__["__qualname__"]
 _join = "".join

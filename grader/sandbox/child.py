@@ -23,10 +23,10 @@ PLAN_MAX_BYTES = 1 << 30
 _NDARRAY = np.ndarray
 # Private references: the per-call fast path runs right after student code, without the module
 # guard, so it must not look anything up in builtins or in modules the student may have patched.
-_BaseException, _Exception = BaseException, Exception
+_BaseException = BaseException
 _type, _enumerate, _zip, _callable = type, enumerate, zip, callable
 _list, _tuple, _dict = list, tuple, dict
-_encode_tree, _dumps, _pack, _WireError = codec.encode_tree, codec.dumps, frames.pack, codec.WireError
+_encode_tree, _dumps, _pack = codec.encode_tree, codec.dumps, frames.pack
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
 
 
