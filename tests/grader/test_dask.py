@@ -26,7 +26,7 @@ CLASS = ["passes_all.py", "passes_all.ipynb", "fails_bce_grad_sign.py", "fails_s
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # any free port: no clash
         yield cluster
 
 
@@ -110,7 +110,7 @@ def mixed_cluster():
     worker = {"cls": distributed.Nanny, "options": {"nthreads": 1, "host": "127.0.0.1"}}
     weak = {"cls": distributed.Nanny, "options": {"nthreads": 1, "host": "127.0.0.1",
                                                   "env": {"GRADER_ISOLATION": "process"}}}
-    scheduler = {"cls": distributed.Scheduler, "options": {"host": "127.0.0.1", "dashboard_address": None}}
+    scheduler = {"cls": distributed.Scheduler, "options": {"host": "127.0.0.1", "dashboard_address": ":0"}}
     with distributed.SpecCluster(workers={"strong": worker, "weak": weak}, scheduler=scheduler) as cluster:
         cluster.wait_for_workers(2)
         yield cluster
