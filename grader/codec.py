@@ -220,7 +220,7 @@ def _plain_back(node: Any) -> Any:
         raw = _a2b(node["data"], strict_mode=True)
         if not raw:
             raise _Slow
-        return _frombuffer(bytearray(raw), dtype=_ARRAY_DTYPES[node["dtype"]]).reshape(node["shape"])
+        return _frombuffer(raw, dtype=_ARRAY_DTYPES[node["dtype"]]).reshape(node["shape"]).copy()  # owns its data
     if tag == "tuple":
         return tuple([_plain_back(x) for x in node["items"]])
     if tag == "dict":
@@ -309,4 +309,4 @@ class _Decoder:
                             f"{count * dtype.itemsize} bytes, got {len(raw)}")
         if count == 0:
             return _zeros(shape, dtype=dtype)
-        return _frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+        return _frombuffer(raw, dtype=dtype).reshape(shape).copy()  # writable and owning its data, as np.array gives

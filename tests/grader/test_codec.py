@@ -48,7 +48,7 @@ def test_arrays_round_trip_exactly(array):
     assert back.shape == array.shape
     assert back.dtype == array.dtype.newbyteorder("<") or back.dtype == array.dtype
     assert back.tobytes() == np.ascontiguousarray(array, dtype=back.dtype).tobytes()
-    assert back.flags.writeable and back.flags.c_contiguous
+    assert back.flags.writeable and back.flags.c_contiguous and back.flags.owndata  # a student may resize it
 
 
 def test_numpy_scalars_become_python_scalars():
@@ -226,4 +226,4 @@ def test_trusted_decoding_gives_what_full_decoding_gives(value):
     assert repr(quick) == repr(full)
     assert [type(a) for a in quick[0]] == [type(a) for a in full[0]]
     arrays = [a for a in quick[0] if isinstance(a, np.ndarray)]
-    assert all(a.flags.writeable for a in arrays)
+    assert all(a.flags.writeable and a.flags.owndata for a in arrays)
