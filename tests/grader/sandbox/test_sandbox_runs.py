@@ -250,3 +250,37 @@ def test_load_timeout_option(sandbox):
     assert slow.outcomes[0].status == "not_run"
     ok = run(sandbox, program, case("f"), limits=Limits(timeout=0.3, memory_mb=512, load_timeout=3))
     assert ok.load_status == "ok" and ok.outcomes[0].value == 1
+
+
+def test_repeated_exceptions_keep_their_own_texts(sandbox):
+    """Texts of a raised call are reused for a later call raising the same way (same class, message,
+    frames) and only then: every outcome reads as if built afresh."""
+    source = """
+        calls = [0]
+        def todo(x):
+            raise NotImplementedError("write me")
+        def varies(x):
+            if x > 1:
+                raise ValueError("bad" if x > 2 else f"bad {x}")
+            raise ValueError("bad" if x < 1 else f"bad {x}")
+        class Counting(Exception):
+            def __str__(self):
+                calls[0] += 1
+                return f"call {calls[0]}"
+        def counting(x):
+            raise Counting()
+    """
+    cases = [case("todo", i) for i in range(4)] + [case("varies", i) for i in (0, 1, 2, 3)]
+    cases += [case("counting", i) for i in range(3)] + [case("todo", 9)]
+    report = run(sandbox, py(source), *cases)
+    todo = [o for c, o in zip(cases, report.outcomes) if c.function == "todo"]
+    assert all(o.status == "raised" and (o.error, o.error_types, o.traceback) ==
+               (todo[0].error, todo[0].error_types, todo[0].traceback) for o in todo)  # the last one built afresh
+    assert todo[0].error == "NotImplementedError: write me" and 'line 4, in todo' in todo[0].traceback
+    varies = report.outcomes[4:8]
+    assert [o.error for o in varies] == ["ValueError: bad", "ValueError: bad 1", "ValueError: bad 2", "ValueError: bad"]
+    assert ["line 8, in varies" in o.traceback for o in varies] == [True, True, False, False]  # its own line each
+    assert ["line 7, in varies" in o.traceback for o in varies] == [False, False, True, True]
+    assert all(o.traceback.endswith(f"{o.error}\n") for o in varies)
+    counting = report.outcomes[8:11]
+    assert len({o.error for o in counting}) == 3  # a message that changes is never taken from an earlier call
