@@ -10,13 +10,15 @@ import time
 import traceback
 import types
 import warnings
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, Iterator, NoReturn
 
 import numpy as np
 
 import grader
 from grader import codec, wire
 from grader.sandbox import frames, guard, traces
+from grader.sandbox import plan as plan_module
+from grader.sandbox.plan import Inputs
 
 BLOCKED_PACKAGES = ("reference", "assignments", "grader")
 PLAN_MAX_BYTES = 1 << 30
@@ -28,28 +30,6 @@ _type, _enumerate, _zip, _callable = type, enumerate, zip, callable
 _list, _tuple, _dict = list, tuple, dict
 _encode_tree, _dumps, _pack, _raised_key = codec.encode_tree, codec.dumps, frames.pack, traces.raised_key
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
-
-
-def _load_builder() -> tuple[Callable[[Any], Any] | None, str]:
-    """grader.testfuncs.build, imported once in the fork server (before any barrier exists)."""
-    try:
-        from grader.testfuncs import build
-    except ModuleNotFoundError as exc:
-        if exc.name != "grader.testfuncs":
-            return None, f"grader.testfuncs failed to import: {exc}"
-        return None, "grader.testfuncs is not available"
-    except Exception as exc:  # noqa: BLE001 - reported when a FuncSpec needs it
-        return None, f"grader.testfuncs failed to import: {type(exc).__name__}: {exc}"
-    return build, ""
-
-
-_BUILD, _BUILD_PROBLEM = _load_builder()
-
-
-def _build_func(spec: Any) -> Any:
-    if _BUILD is None:
-        raise RuntimeError(_BUILD_PROBLEM)
-    return _BUILD(spec)
 
 
 def _arrays(value: Any, label: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -84,25 +64,13 @@ class Runtime:
         self.guard: guard.ModuleGuard | None = None
         self.raised = traces.RaisedTexts()  # texts of raised calls, by traces.raised_key
 
-    def read_plan(self) -> tuple[dict[str, Any], list[tuple[tuple[Any, ...], dict[str, Any]] | str]]:
-        """The plan, and each call's (args, kwargs) decoded now, before any student code runs
-        (or, for a case that cannot be rebuilt, the reason as a string)."""
-        reader = frames.FrameReader(self._sock)
-        header = reader.read(max_bytes=PLAN_MAX_BYTES)
-        if header is None:
-            self._exit(0)  # the grader went away before sending a plan
-        plan = codec.decode(header, max_bytes=PLAN_MAX_BYTES)
-        inputs: list[tuple[tuple[Any, ...], dict[str, Any]] | str] = []
-        for _ in plan["calls"]:
-            blob = reader.read(max_bytes=PLAN_MAX_BYTES)
-            if blob is None:
-                self._exit(0)
-            try:
-                args, kwargs = codec.decode_trusted(blob, build_func=_build_func, max_bytes=PLAN_MAX_BYTES)
-                inputs.append((tuple(args), dict(kwargs)))
-            except Exception as exc:  # noqa: BLE001 - a grader-side problem, reported as data
-                inputs.append(f"the sandbox could not rebuild the arguments of this case: {exc}")
-        return plan, inputs
+    def read_plan(self) -> tuple[dict[str, Any], list[Inputs | str]]:
+        """The plan and every call's rebuilt arguments (see grader.sandbox.plan); exits when the
+        grader went away before sending them."""
+        received = plan_module.read_plan(self._sock, PLAN_MAX_BYTES)
+        if received is None:
+            self._exit(0)
+        return received
 
     def protect(self, plan: dict[str, Any]) -> None:
         """Everything that must be in place before the first line of student code runs."""
@@ -192,8 +160,7 @@ class Runtime:
     def guard_off(self) -> _Untrusted:
         return _Untrusted(self.guard)
 
-    def call(self, call: dict[str, Any], inputs: tuple[tuple[Any, ...], dict[str, Any]] | str,
-             last: bool) -> None:
+    def call(self, call: dict[str, Any], inputs: Inputs | str, last: bool) -> None:
         """Run one planned call and send its "result" record.
 
         The common case (a value returned, no warnings, no argument changed) takes a fast path
