@@ -63,6 +63,7 @@ class Runtime:
         self.captures: list[guard.OutputCapture] = []
         self.guard: guard.ModuleGuard | None = None
         self.raised = traces.RaisedTexts()  # texts of raised calls, by traces.raised_key
+        self.undefined: dict[str, str] = {}  # the "missing" message of each function the submission lacks
 
     def read_plan(self) -> tuple[dict[str, Any], list[Inputs | str]]:
         """The plan and every call's rebuilt arguments (see grader.sandbox.plan); exits when the
@@ -171,6 +172,9 @@ class Runtime:
             return self._slow(call, "not_run", inputs, ((), ()), 0.0, last)
         func = self.namespace.get(call["function"])
         if func is None or not _callable(func):
+            error = self.undefined.get(call["function"]) if func is None and not last else None
+            if error is not None:  # as the earlier calls of this undefined function said
+                return self._send_known(index, "missing", (error, [], ""), 0.0)
             return self._slow(call, "missing", func, ((), ()), 0.0, last)
         args, kwargs = inputs
         originals = [(label, arr, arr.copy()) for i, a in _enumerate(args)
@@ -195,13 +199,7 @@ class Runtime:
             key = _raised_key(value.exc)
             texts = self.raised.get(key)
             if texts is not None:  # raised as an earlier call did: its texts, without the guard
-                try:
-                    return self._sendall(_pack(_dumps({
-                        "type": "result", "index": index, "status": "raised", "error": texts[0],
-                        "error_types": texts[1], "traceback": texts[2], "warnings": [], "mutated": [],
-                        "seconds": seconds, "value": None}).encode("ascii")))
-                except _BaseException:  # noqa: BLE001 - built afresh under the guard
-                    pass
+                return self._send_known(index, "raised", texts, seconds)
             return self._slow(call, "returned", value, (caught, mutated), seconds, last, key)
         if _type(value) is _Raised or caught or mutated or last:
             return self._slow(call, "returned", value, (caught, mutated), seconds, last)
@@ -212,6 +210,12 @@ class Runtime:
             self._sendall(_pack(record.encode("ascii")))
         except _BaseException:  # noqa: BLE001 - e.g. a patched recursion limit: retry under the guard
             self._slow(call, "returned", value, ((), ()), seconds, last)
+
+    def _send_known(self, index: int, status: str, texts: tuple[str, list[str], str], seconds: float) -> None:
+        """A result whose texts (error, error types, traceback) were built for an earlier call."""
+        self._sendall(_pack(_dumps({"type": "result", "index": index, "status": status, "error": texts[0],
+                                    "error_types": texts[1], "traceback": texts[2], "warnings": [], "mutated": [],
+                                    "seconds": seconds, "value": None}).encode("ascii")))
 
     def _slow(self, call: dict[str, Any], status: str, what: Any, notes: tuple[Any, Any],
               seconds: float, last: bool, key: tuple[Any, ...] | None = None) -> None:
@@ -228,6 +232,8 @@ class Runtime:
                 kind = ("is not defined" if what is None
                         else f"is not a function (it is of type {codec.type_name(what)})")
                 result["error"] = f"{name} {kind} in the submission{self.load_note}"
+                if what is None:
+                    self.undefined[name] = result["error"]
             elif type(what) is _Raised:  # never isinstance: a student __class__ may lie
                 raised = what.exc
                 result.update(status="raised", error=traces.describe(raised, self.memory_mb),

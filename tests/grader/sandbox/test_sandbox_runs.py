@@ -271,7 +271,7 @@ def test_repeated_exceptions_keep_their_own_texts(sandbox):
             raise Counting()
     """
     cases = [case("todo", i) for i in range(4)] + [case("varies", i) for i in (0, 1, 2, 3)]
-    cases += [case("counting", i) for i in range(3)] + [case("todo", 9)]
+    cases += [case("counting", i) for i in range(3)] + [case("absent", i) for i in range(2)] + [case("todo", 9)]
     report = run(sandbox, py(source), *cases)
     todo = [o for c, o in zip(cases, report.outcomes) if c.function == "todo"]
     assert all(o.status == "raised" and (o.error, o.error_types, o.traceback) ==
@@ -284,3 +284,4 @@ def test_repeated_exceptions_keep_their_own_texts(sandbox):
     assert all(o.traceback.endswith(f"{o.error}\n") for o in varies)
     counting = report.outcomes[8:11]
     assert len({o.error for o in counting}) == 3  # a message that changes is never taken from an earlier call
+    assert [(o.status, o.error) for o in report.outcomes[11:13]] == [("missing", "absent is not defined in the submission")] * 2
