@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Callable
 
 HEADER_BYTES = 4
 RUNTIME_FAILED = 70  # exit code of a student process whose sandbox runtime itself failed
@@ -20,54 +19,6 @@ def pack(payload: bytes) -> bytes:
     if size >= 2**32:
         raise FrameError(f"frame of {size} bytes is too large")
     return size.to_bytes(HEADER_BYTES, "big") + payload
-
-
-def send_frame(sendall: Callable[[bytes], None], payload: bytes) -> None:
-    """Send one frame through `sendall` (a socket's bound sendall, kept by the caller)."""
-    sendall(pack(payload))
-
-
-def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes | None:
-    """Exactly `size` bytes, or None on EOF before the first byte; TimeoutError past deadline."""
-    buf = bytearray(size)
-    view = memoryview(buf)
-    got = 0
-    while got < size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no complete frame before the deadline")
-            sock.settimeout(remaining)
-        try:
-            n = sock.recv_into(view[got:], size - got)
-        except (ConnectionResetError, BrokenPipeError):
-            n = 0
-        if n == 0:
-            if got == 0:
-                return None
-            raise FrameError(f"connection closed after {got} of {size} bytes")
-        got += n
-    return bytes(buf)
-
-
-def recv_frame(sock: socket.socket, *, max_bytes: int, deadline: float | None = None) -> bytes | None:
-    """Read one frame's payload; None on a clean EOF between frames.
-
-    Raises FrameError for a frame longer than `max_bytes` (nothing of it is read) or EOF
-    inside a frame, and TimeoutError when `deadline` (time.monotonic) passes first.
-    """
-    header = _recv_exact(sock, HEADER_BYTES, deadline)
-    if header is None:
-        return None
-    size = int.from_bytes(header, "big")
-    if size > max_bytes:
-        raise FrameError(f"frame of {size} bytes exceeds the limit of {max_bytes}")
-    if size == 0:
-        return b""
-    payload = _recv_exact(sock, size, deadline)
-    if payload is None:
-        raise FrameError(f"connection closed before a frame of {size} bytes")
-    return payload
 
 
 class FrameReader:
@@ -103,7 +54,11 @@ class FrameReader:
         return True
 
     def read(self, *, max_bytes: int, deadline: float | None = None) -> bytes | None:
-        """The next frame's payload, as `recv_frame` (None on a clean EOF between frames)."""
+        """The next frame's payload; None on a clean EOF between frames.
+
+        Raises FrameError for a frame longer than `max_bytes` (nothing of it is kept) or EOF inside
+        a frame, and TimeoutError when `deadline` (time.monotonic) passes first; what arrived
+        stays buffered, so a later read can still complete the frame."""
         if not self._fill(HEADER_BYTES, deadline):
             if len(self._buf) == self._pos:
                 return None
