@@ -65,13 +65,34 @@ def _by_student(results: Iterable[StudentResult]) -> Iterable[StudentResult]:
 _CHECK_COLUMNS = ["student", "part", "function", "check", "passed", "points", "max_points", "message"]
 
 
+class _CheckRows:
+    """checks.csv's header, then each added result's rows; each distinct point value is formatted
+    once (a class has a few hundred of them)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._writer = csv.writer(handle, lineterminator="\n")
+        self._writer.writerow(_CHECK_COLUMNS)
+        self._nums: dict[float, str] = {}
+
+    def _num(self, x: float) -> str:
+        text = self._nums.get(x)
+        if text is None:
+            if len(self._nums) > 100_000:
+                self._nums.clear()
+            text = self._nums[x] = _num(x)
+        return text
+
+    def add(self, r: StudentResult) -> None:
+        num = self._num
+        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", num(c.points),
+                                num(c.max_points), c.message] for c in r.checks)
+
+
 def write_checks(handle: TextIO, results: Iterable[StudentResult]) -> None:
     """checks.csv rows, one student at a time: only one student's checks are ever in memory."""
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(_CHECK_COLUMNS)
+    rows = _CheckRows(handle)
     for r in _by_student(results):
-        writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", _num(c.points),
-                          _num(c.max_points), c.message] for c in r.checks)
+        rows.add(r)
 
 
 class ChecksFile:
@@ -83,28 +104,15 @@ class ChecksFile:
     def __init__(self, out: Path) -> None:
         self.path = out / "checks.csv"
         self._file = atomic_writer(self.path)
-        self._writer: Any = None
-        self._nums: dict[float, str] = {}
+        self._rows: _CheckRows | None = None
 
     def __enter__(self) -> ChecksFile:
-        handle = self._file.__enter__()
-        self._writer = csv.writer(handle, lineterminator="\n")
-        self._writer.writerow(_CHECK_COLUMNS)
+        self._rows = _CheckRows(self._file.__enter__())
         return self
 
     def add(self, r: StudentResult) -> None:
-        nums = self._nums  # a class has a few hundred distinct point values: format each once
-
-        def num(x: float) -> str:
-            text = nums.get(x)
-            if text is None:
-                text = nums[x] = _num(x)
-            return text
-
-        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", num(c.points),
-                                num(c.max_points), c.message] for c in r.checks)
-        if len(nums) > 100_000:
-            nums.clear()
+        assert self._rows is not None, "use ChecksFile as a context manager"
+        self._rows.add(r)
 
     def __exit__(self, *exc: Any) -> None:
         self._file.__exit__(*exc)
@@ -130,11 +138,10 @@ def write_csvs(out: Path, assignment: Assignment, results: Iterable[StudentResul
     `rows` (e.g. ResultSummary) give grades.csv without reading `results` twice; checks.csv is
     streamed from `results` one student at a time.
     """
-    grades, checks = out / "grades.csv", out / "checks.csv"
     if rows is None:
         results = results if isinstance(results, Sequence) else list(results)
-    with atomic_writer(grades) as handle:
-        write_grades(handle, assignment, rows if rows is not None else results)  # type: ignore[arg-type]
-    with atomic_writer(checks) as handle:
-        write_checks(handle, results)
-    return grades, checks
+    grades = write_grades_file(out, assignment, rows if rows is not None else results)  # type: ignore[arg-type]
+    with ChecksFile(out) as checks:
+        for r in _by_student(results):
+            checks.add(r)
+    return grades, checks.path

@@ -133,11 +133,16 @@ def test_hostile_students_leave_everyone_else_intact(tmp_path):
     assert fake.percent < 100 and "100" in fake.stdout
 
 
-def test_rerun_regrades_only_changed_students(tmp_path):
+def _two_students(tmp_path: Path) -> dict:
+    """A class of a correct and a one-bug submission in tmp_path/c; grade options writing to tmp_path/o."""
     (tmp_path / "c").mkdir()
     for name in ("passes_all.py", "fails_bce_grad_sign.py"):
         shutil.copy(FIXTURES / name, tmp_path / "c" / name)
-    opts = dict(submissions=tmp_path / "c", out=tmp_path / "o", jobs=2)
+    return dict(submissions=tmp_path / "c", out=tmp_path / "o", jobs=2)
+
+
+def test_rerun_regrades_only_changed_students(tmp_path):
+    opts = _two_students(tmp_path)
     first = grade_class(GradeOptions(**opts))
     assert (first.regraded, first.reused) == (2, 0)
     again = grade_class(GradeOptions(**opts))
@@ -151,10 +156,7 @@ def test_rerun_regrades_only_changed_students(tmp_path):
 
 
 def test_rerun_with_nothing_changed_keeps_reports_and_reads_results_lazily(tmp_path):
-    (tmp_path / "c").mkdir()
-    for name in ("passes_all.py", "fails_bce_grad_sign.py"):
-        shutil.copy(FIXTURES / name, tmp_path / "c" / name)
-    opts = dict(submissions=tmp_path / "c", out=tmp_path / "o", jobs=2)
+    opts = _two_students(tmp_path)
     first = grade_class(GradeOptions(**opts))
     checks = tmp_path / "o" / "checks.csv"
     written = checks.stat().st_mtime_ns
