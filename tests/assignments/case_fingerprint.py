@@ -1,0 +1,82 @@
+"""Exact fingerprints of hw03's random cases (public and hidden), to prove a faster generator draws the same ones.
+
+`python tests/assignments/case_fingerprint.py --write` rewrites `hw03_case_fingerprints.json`; only do that
+when the cases are *meant* to change (a new assignment version), since old results then no longer match.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.assignment import load_assignment, load_generators
+from grader.cases import build_cases, shared_cases, student_seed
+from grader.model import Case, FuncSpec
+
+FIXTURE = Path(__file__).with_name("hw03_case_fingerprints.json")
+SEEDS = (48603, 0, 2**31 + 7)  # hw03's own seed, and two others (`grade --seed`)
+STUDENTS = tuple(f"student{i:02d}" for i in range(28)) + ("alice", "o'brien-ü")
+
+
+def canonical(value: Any) -> str:
+    """A text that differs whenever the value, its type, dtype, shape, strides or any float bit differs."""
+    kind = type(value).__name__
+    if isinstance(value, np.ndarray):
+        data = np.ascontiguousarray(value).tobytes().hex()
+        return f"ndarray<{value.dtype.str},{value.shape},{value.strides},{value.flags.writeable}>{data}"
+    if isinstance(value, (float, np.floating)):
+        bits = struct.pack("<d", float(value)).hex() if isinstance(value, float) else np.asarray(value).tobytes().hex()
+        return f"{kind}:{bits}"
+    if isinstance(value, (bool, int, str, np.integer, np.bool_)) or value is None:
+        return f"{kind}:{value!r}"
+    if isinstance(value, (list, tuple)):
+        return f"{kind}[" + ",".join(canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return f"{kind}{{" + ",".join(f"{canonical(k)}={canonical(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, FuncSpec):
+        return f"FuncSpec({canonical(value.name)},{canonical(value.params)})"
+    raise TypeError(f"no canonical form for {kind}: extend canonical() before relying on the fingerprint")
+
+
+def case_text(case: Case) -> str:
+    return "|".join([type(case).__name__, case.function, case.name, case.kind, canonical(case.args),
+                     canonical(case.kwargs), canonical(case.weight), canonical(case.public),
+                     canonical(case.forbid_warnings), canonical(case.note)])
+
+
+def digest(cases: tuple[Case, ...] | list[Case]) -> str:
+    h = hashlib.sha256()
+    for case in cases:
+        h.update(case_text(case).encode("utf-8", "surrogatepass") + b"\n")
+    return h.hexdigest()
+
+
+def fingerprints() -> dict[str, str]:
+    """`public <seed>` and `hidden <seed> <student>`: the sha256 of those cases' canonical texts, in order."""
+    base = load_assignment("hw03")
+    generators = load_generators(base)
+    out: dict[str, str] = {}
+    for seed in SEEDS:
+        assignment = replace(base, seed=seed)
+        shared = shared_cases(assignment, generators)
+        out[f"public {seed}"] = digest([c for group in shared.values() for c in group])
+        for student in STUDENTS:
+            cases = build_cases(assignment, generators, student_seed(seed, student), shared=shared)
+            out[f"hidden {seed} {student}"] = digest(cases)
+    return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write"]:
+        sys.exit("usage: python tests/assignments/case_fingerprint.py --write  (rewrites the fixture)")
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    how = f"written by `python tests/assignments/case_fingerprint.py --write` at commit {commit}"
+    FIXTURE.write_text(json.dumps({"_how": how, **fingerprints()}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {FIXTURE}")

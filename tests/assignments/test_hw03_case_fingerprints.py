@@ -1,0 +1,45 @@
+"""Regrades give the same cases: hw03's random cases hash as they did when the fixture was written
+(commit 4ccd855, before the case generators were made faster), for 30 students under 3 seeds."""
+import json
+
+import numpy as np
+import pytest
+
+from grader.model import Case, FuncSpec
+
+from case_fingerprint import FIXTURE, canonical, case_text, fingerprints
+
+
+def test_random_cases_are_exactly_those_of_the_fixture():
+    recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    recorded.pop("_how")
+    now = fingerprints()
+    assert sorted(now) == sorted(recorded)
+    changed = [key for key in recorded if now[key] != recorded[key]]
+    assert changed == [], f"these cases changed (regrades would differ from earlier results): {changed[:5]}"
+
+
+@pytest.mark.parametrize("a, b", [
+    (1.0, np.float64(1.0)),  # type
+    (0.0, -0.0),  # sign bit
+    (0.1, 0.1 + 2**-56),  # last bit
+    (1, 1.0),
+    (np.zeros(3), np.zeros(3, dtype=np.float32)),  # dtype
+    (np.zeros(3), np.zeros((3, 1))),  # shape
+    (np.arange(6.0).reshape(2, 3), np.asfortranarray(np.arange(6.0).reshape(2, 3))),  # same values, other strides
+    (np.arange(4.0)[::2], np.array([0.0, 2.0])),  # a strided view
+    ([np.zeros(2)], (np.zeros(2),)),  # list vs tuple
+    ({"theta": 1.0}, {}),
+    (FuncSpec("affine", {"A": np.eye(2)}), FuncSpec("affine", {"A": np.eye(2) * 2})),
+])
+def test_canonical_form_tells_apart_what_a_case_must_keep(a, b):
+    assert canonical(a) != canonical(b)
+    assert canonical(a) == canonical(a)
+
+
+def test_case_text_covers_every_field():
+    base = Case("relu", "random 01", "random", (np.ones(2),))
+    for field, value in [("function", "relu_grad"), ("name", "random 02"), ("kind", "edge"), ("args", (np.ones(3),)),
+                         ("kwargs", {"alpha": 0.1}), ("weight", 2.0), ("public", True), ("forbid_warnings", True),
+                         ("note", "n")]:
+        assert case_text(base) != case_text(Case(**{**base.__dict__, field: value})), field
