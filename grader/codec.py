@@ -145,14 +145,19 @@ def _plain(obj: Any) -> Any:
             raise _Slow
         return {TAG: "nd", "dtype": wire, "shape": _list(obj.shape),
                 "data": _b2a(obj.tobytes(), newline=False).decode("ascii")}
-    if cls is _tuple:
-        return {TAG: "tuple", "items": [_plain(x) for x in obj]}
+    if cls is _tuple:  # float items inline: the same tree, fewer calls
+        return {TAG: "tuple", "items": [x if _type(x) is _float else _plain(x) for x in obj]}
     if cls is _list:
-        return [_plain(x) for x in obj]
+        return [x if _type(x) is _float else _plain(x) for x in obj]
     if cls is _int and -(1 << 62) < obj < (1 << 62):
         return obj
-    if cls is _dict and all(_type(k) is _str for k in obj):
-        return {TAG: "dict", "items": {k: _plain(v) for k, v in obj.items()}}
+    if cls is _dict:
+        items = {}
+        for k, v in obj.items():
+            if _type(k) is not _str:
+                raise _Slow
+            items[k] = _plain(v)
+        return {TAG: "dict", "items": items}
     raise _Slow
 
 
@@ -233,6 +238,9 @@ def decode_tree(tree: Any, *, build_func: Callable[[FuncSpec], Any] | None = Non
     return _Decoder(build_func).value(tree, 0)
 
 
+_SCALARS = frozenset({float, int, str, bool, type(None)})  # JSON scalars the decoder passes through
+
+
 class _Decoder:
     """Turns a parsed JSON tree back into values, checking every tag and field."""
 
@@ -246,7 +254,10 @@ class _Decoder:
         if cls is float or node is None or cls in (bool, int, str):
             return node
         if cls is list:
-            return [self.value(x, depth + 1) for x in node]
+            if depth > MAX_DEPTH + 1:  # its items would be too deep: let value() say so
+                return [self.value(x, depth + 1) for x in node]
+            # scalar items inline (a list of floats is the common result): the same checks, fewer calls
+            return [x if type(x) in _SCALARS else self.value(x, depth + 1) for x in node]
         if cls is not dict:
             raise WireError(f"unexpected JSON value of type {cls.__name__}")
         tag = node.get(TAG)
@@ -259,6 +270,9 @@ class _Decoder:
         if tag == "nd":
             return self.array(node)
         if tag == "tuple":
+            items = node["items"]
+            if type(items) is list and depth <= MAX_DEPTH + 1:  # scalar items inline, as for lists
+                return tuple([x if type(x) in _SCALARS else self.value(x, depth + 1) for x in items])
             return tuple([self.value(x, depth + 1) for x in self.typed(node, "items", list)])
         if tag == "dict":
             return {k: self.value(v, depth + 1) for k, v in self.typed(node, "items", dict).items()}

@@ -227,3 +227,32 @@ def test_trusted_decoding_gives_what_full_decoding_gives(value):
     assert [type(a) for a in quick[0]] == [type(a) for a in full[0]]
     arrays = [a for a in quick[0] if isinstance(a, np.ndarray)]
     assert all(a.flags.writeable and a.flags.owndata for a in arrays)
+
+
+@pytest.mark.parametrize("wrap", ["list", "tuple"])
+def test_decode_depth_limit_is_exact_for_scalars_inside_lists_and_tuples(wrap):
+    """Scalars inside a list or tuple are passed through without a call per item; the depth limit
+    must still fall exactly where it did: a scalar deeper than MAX_DEPTH + 2 levels is refused."""
+    def nested(levels: int) -> bytes:
+        node: object = 1.5
+        for _ in range(levels):
+            node = [node] if wrap == "list" else {codec.TAG: "tuple", "items": [node]}
+        return json.dumps(node).encode()
+
+    ok, too_deep = codec.MAX_DEPTH + 2, codec.MAX_DEPTH + 3
+    back = decode(nested(ok))
+    for _ in range(ok):
+        assert type(back) is (list if wrap == "list" else tuple) and len(back) == 1
+        back = back[0]
+    assert back == 1.5
+    with pytest.raises(WireError, match="nested deeper"):
+        decode(nested(too_deep))
+
+
+def test_decode_of_mixed_items_matches_item_by_item_decoding():
+    items = [1.5, 2, "s", True, None, [0.5, [1]], {codec.TAG: "tuple", "items": [3.0, None]}]
+    tree = {codec.TAG: "tuple", "items": items}
+    back = codec.decode_tree(tree)
+    assert back == tuple(codec.decode_tree(item) for item in items)
+    assert [type(x) for x in back] == [float, int, str, bool, type(None), list, tuple]
+    assert codec.decode_tree(items) == list(back)
