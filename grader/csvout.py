@@ -65,13 +65,15 @@ def _by_student(results: Iterable[StudentResult]) -> Iterable[StudentResult]:
 _CHECK_COLUMNS = ["student", "part", "function", "check", "passed", "points", "max_points", "message"]
 
 
-class _CheckRows:
-    """checks.csv's header, then each added result's rows; each distinct point value is formatted
-    once (a class has a few hundred of them)."""
+class CheckRows:
+    """checks.csv's header (unless `header=False`: a later part of the file, e.g. a report shard's),
+    then each added result's rows; each distinct point value is formatted once (a class has a few
+    hundred of them)."""
 
-    def __init__(self, handle: TextIO) -> None:
+    def __init__(self, handle: TextIO, header: bool = True) -> None:
         self._writer = csv.writer(handle, lineterminator="\n")
-        self._writer.writerow(_CHECK_COLUMNS)
+        if header:
+            self._writer.writerow(_CHECK_COLUMNS)
         self._nums: dict[float, str] = {}
 
     def _num(self, x: float) -> str:
@@ -90,7 +92,7 @@ class _CheckRows:
 
 def write_checks(handle: TextIO, results: Iterable[StudentResult]) -> None:
     """checks.csv rows, one student at a time: only one student's checks are ever in memory."""
-    rows = _CheckRows(handle)
+    rows = CheckRows(handle)
     for r in _by_student(results):
         rows.add(r)
 
@@ -104,10 +106,10 @@ class ChecksFile:
     def __init__(self, out: Path) -> None:
         self.path = out / "checks.csv"
         self._file = atomic_writer(self.path)
-        self._rows: _CheckRows | None = None
+        self._rows: CheckRows | None = None
 
     def __enter__(self) -> ChecksFile:
-        self._rows = _CheckRows(self._file.__enter__())
+        self._rows = CheckRows(self._file.__enter__())
         return self
 
     def add(self, r: StudentResult) -> None:

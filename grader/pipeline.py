@@ -64,6 +64,7 @@ class ClassRun:
     isolation: str = ""  # "namespaces" or "process" (see SECURITY.md), the weakest used; details in DIR/run.json
     isolation_where: str = ""  # which workers used that level, e.g. "worker tcp://... (1 of 3 workers)"; "" = here
     workers: dict[str, Isolation] = field(default_factory=dict)  # by worker: what its sandbox used ({}: ran here)
+    report_notes: tuple[str, ...] = ()  # report shards whose process failed, written by the main process instead
 
 
 @dataclass(frozen=True)
@@ -142,18 +143,19 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     results = store.view(ordered.students)
     reports = ReportsState(options.out, ordered)
     grades, checks = options.out / "grades.csv", options.out / "checks.csv"
+    report_notes: tuple[str, ...] = ()
     if regraded or not reports.current():  # else: written by an earlier run from these very results
         reports.forget()
         grades = csvout.write_grades_file(options.out, assignment, ordered)
         used = RunIsolation.of(isolation or Isolation("", ""), workers)
-        with csvout.ChecksFile(options.out) as checks_file:  # one pass over the results for checks.csv and HTML
-            report.write_html(options.out, assignment, results,
-                              report.RunInfo.now(assignment, options.submissions, options.timeout, options.memory_mb,
-                                                 used.level, used.where), also=checks_file.add)
-        checks = checks_file.path
+        written = report.write_reports(  # one pass over the results for checks.csv and HTML, on --jobs cores
+            options.out, assignment, results, report.RunInfo.now(assignment, options.submissions, options.timeout,
+                                                                 options.memory_mb, used.level, used.where),
+            jobs=options.jobs)
+        checks, report_notes = written.checks, written.notes
         reports.mark()
     return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
-                    checks, workers=workers)
+                    checks, workers=workers, report_notes=report_notes)
 
 
 def _unchanged_read_back(submissions: Iterator[Submission], store: ResultStore, summaries: SummaryCollector,

@@ -250,6 +250,11 @@ class StoredResults(Sequence[StudentResult]):
     def __iter__(self) -> Iterator[StudentResult]:
         return (self._store.read(s) for s in self.students)
 
+    def in_order(self) -> StoredResults:
+        """The same results sorted by student (itself when already in order); slices stay in order."""
+        names = self.students
+        return self if all(a <= b for a, b in pairwise(names)) else StoredResults(self._store, tuple(sorted(names)))
+
     def by_student(self) -> Iterator[StudentResult]:
         """The results sorted by student, read one at a time (no index is built when already in order)."""
         names = self.students

@@ -58,6 +58,21 @@ class Written:
         return sorted(self.index.parent.joinpath("students").glob("*.html"))
 
 
+@dataclass(frozen=True)
+class Templates:
+    """The report's templates, loaded and compiled once per run (before any shard process forks)."""
+
+    env: jinja2.Environment
+    student: jinja2.Template
+    row: Callable[..., str]  # index_row.html.j2's macro: one student's line of the index table
+
+    @classmethod
+    def load(cls) -> Templates:
+        env = environment()
+        row = env.get_template("index_row.html.j2").module.row  # type: ignore[attr-defined]
+        return cls(env, env.get_template("student.html.j2"), row)
+
+
 def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo,
                also: Callable[[StudentResult], None] | None = None) -> Written:
     """Write one page per student and then index.html under `out`.
@@ -68,38 +83,55 @@ def write_html(out: Path, assignment: Assignment, results: Iterable[StudentResul
     the class figures (a Tally of counts); the page is written as the template renders it. Pages of
     students no longer in the results are removed from `out/students/`. `also` is handed each result
     as it goes by (the run writes checks.csv in the same pass). Student pages are not fsynced: they
-    are rebuilt from the results whenever the reports are not current.
+    are rebuilt from the results whenever the reports are not current. (grader/report/shards.py does
+    the same on several cores.)
     """
-    env = environment()
-    student_template = env.get_template("student.html.j2")
-    row = env.get_template("index_row.html.j2").module.row  # type: ignore[attr-defined]
+    templates = Templates.load()
     tally = Tally(assignment)
     pages = PageNames()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out) as rows:
-        for r in _by_student(results):
-            line = tally.add(r)
-            name = page_name(r.student)
-            pages.add(name)
-            atomic_write(out / name, student_template.render(run=run, assignment=assignment, csp=csp(None), r=r,
-                                                              page=build_page(assignment, r, run), ran=line.ran),
-                         durable=False)
-            if also is not None:
-                also(r)
-            rows.write(row(line, assignment, page_name))
-        _remove_stale(out / "students", pages)
+        write_students(out, assignment, _by_student(results), run, templates, tally, rows, also, pages.add)
+        remove_stale(out / "students", pages)
         rows.seek(0)
-        script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
-        summary = tally.summary()
-        bars = charts.rate_bars([(f.name, f.group, f.pass_rate) for f in summary.functions])
-        with atomic_writer(out / "index.html") as handle:
-            handle.writelines(env.get_template("index.html.j2").generate(
-                run=run, assignment=assignment, summary=summary, rows=_chunks(rows), csp=csp(script),
-                script=Markup(script), histogram=Markup(charts.histogram_of(summary.bins)), bars=Markup(bars)))
+        write_index(out, assignment, run, templates, tally, chunks(rows))
     return Written(out / "index.html", tally.students)
 
 
-def _remove_stale(folder: Path, pages: PageNames) -> None:
+def write_students(out: Path, assignment: Assignment, results: Iterable[StudentResult], run: RunInfo,
+                   templates: Templates, tally: Tally, rows: IO[str],
+                   also: Callable[[StudentResult], None] | None = None,
+                   named: Callable[[str], None] | None = None) -> None:
+    """Each student's page, tally and index row (to `rows`), one student at a time, in the order given."""
+    student_template, row = templates.student, templates.row
+    for r in results:
+        line = tally.add(r)
+        name = page_name(r.student)
+        if named is not None:
+            named(name)
+        atomic_write(out / name, student_template.render(run=run, assignment=assignment, csp=csp(None), r=r,
+                                                          page=build_page(assignment, r, run), ran=line.ran),
+                     durable=False)
+        if also is not None:
+            also(r)
+        rows.write(row(line, assignment, page_name))
+
+
+def write_index(out: Path, assignment: Assignment, run: RunInfo, templates: Templates, tally: Tally,
+                rows: Iterator[Markup]) -> Path:
+    """index.html: the class figures of `tally`, then the table rows (already rendered), written as it renders."""
+    env = templates.env
+    script, _, _ = env.loader.get_source(env, "table.js")  # type: ignore[union-attr]
+    summary = tally.summary()
+    bars = charts.rate_bars([(f.name, f.group, f.pass_rate) for f in summary.functions])
+    with atomic_writer(out / "index.html") as handle:
+        handle.writelines(env.get_template("index.html.j2").generate(
+            run=run, assignment=assignment, summary=summary, rows=rows, csp=csp(script),
+            script=Markup(script), histogram=Markup(charts.histogram_of(summary.bins)), bars=Markup(bars)))
+    return out / "index.html"
+
+
+def remove_stale(folder: Path, pages: PageNames) -> None:
     """Remove the pages under `folder` not written by this run (scanned one entry at a time: no list)."""
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -113,7 +145,7 @@ def _by_student(results: Iterable[StudentResult]) -> Iterator[StudentResult]:
     return iter(sorted(results, key=lambda r: r.student))  # results the caller holds in memory anyway
 
 
-def _chunks(spill: IO[str], size: int = 1 << 16) -> Iterator[Markup]:
+def chunks(spill: IO[str], size: int = 1 << 16) -> Iterator[Markup]:
     """The spilled rows (already escaped by their template), a block at a time."""
     while block := spill.read(size):
         yield Markup(block)

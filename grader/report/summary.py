@@ -53,6 +53,22 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class TallyPart:
+    """A Tally's counts as plain data (Tally.part): what a report shard hands back."""
+
+    students: int
+    ran: int
+    timeouts: int
+    late: int
+    statuses: dict[str, int]
+    bins: list[int]
+    counts: dict[str, dict[str, float]]  # by function and part: cases, passed, full, timeouts (whole numbers)
+    keys: list[str]  # the functions and parts named by number in `points`
+    percents: array  # each student's percent, in order (float64)
+    points: array  # (key number, points) pairs, in the order the students' points were added (float64)
+
+
+@dataclass(frozen=True)
 class ClassSummary:
     """Everything the index page shows about the class as a whole."""
 
@@ -85,9 +101,15 @@ class Tally:
 
     Only counts are kept, and each student's percent as 8 bytes (for the median): a class of
     10,000 students costs 80 KB here, not a row object each.
+
+    Tallies of consecutive groups of students (report shards, grader/report/shards.py) combine
+    with `merge(part())` into exactly the figures of one tally over them all. The counts are whole
+    numbers, so adding them up in any order gives the same; the points are floats, so a tally made
+    with `log_points=True` also records each student's points per function and part (16 bytes each),
+    and `merge` adds them in the students' order, as `add` would have.
     """
 
-    def __init__(self, assignment: Assignment) -> None:
+    def __init__(self, assignment: Assignment, log_points: bool = False) -> None:
         self.assignment = assignment
         self.students = self.ran = self.timeouts = self.late = 0
         self.statuses: Counter[str] = Counter()
@@ -95,6 +117,8 @@ class Tally:
         self.bins = [0] * 10
         keys = [f.name for f in assignment.functions] + [p.name for p in assignment.parts]
         self._counts: dict[str, defaultdict[str, float]] = {k: defaultdict(float) for k in keys}  # function, part
+        self._points_log: array | None = array("d") if log_points else None  # (key number, points) pairs
+        self._key_numbers: dict[str, int] = {}
 
     def add(self, result: StudentResult) -> Row:
         line = row(result)
@@ -117,8 +141,38 @@ class Tally:
                 tally["passed"] += sum(c.passed for c in checks)
                 tally["full"] += all(c.passed for c in checks)
                 tally["timeouts"] += any(c.outcome == "timeout" for c in checks)
-                tally["points"] += sum(c.points for c in checks)
+                tally["points"] += (points := sum(c.points for c in checks))
+                if self._points_log is not None:
+                    self._points_log.extend((self._key_numbers.setdefault(name, len(self._key_numbers)), points))
         return line
+
+    def part(self) -> TallyPart:
+        """These counts as plain data, for `merge` into the tally of the students before these."""
+        assert self._points_log is not None, "make the tally with log_points=True"
+        counts = {name: {k: v for k, v in t.items() if k != "points"} for name, t in self._counts.items()}
+        return TallyPart(students=self.students, ran=self.ran, timeouts=self.timeouts, late=self.late,
+                         statuses=dict(self.statuses), bins=list(self.bins), counts=counts,
+                         keys=list(self._key_numbers), percents=self.percents, points=self._points_log)
+
+    def merge(self, part: TallyPart) -> None:
+        """Add the students of `part`, who come after every student added so far."""
+        self.students += part.students
+        self.ran += part.ran
+        self.timeouts += part.timeouts
+        self.late += part.late
+        self.statuses.update(part.statuses)
+        self.percents.extend(part.percents)
+        self.bins = [a + b for a, b in zip(self.bins, part.bins, strict=True)]
+        for name, counts in part.counts.items():
+            tally = self._counts.setdefault(name, defaultdict(float))
+            for key, n in counts.items():
+                tally[key] += n  # whole numbers (as floats, exact below 2**53): any order gives the same
+        log, keys = part.points, part.keys
+        for i in range(0, len(log), 2):  # the points in the students' order, as `add` added them
+            self._counts[keys[int(log[i])]]["points"] += log[i + 1]
+            if self._points_log is not None:
+                self._points_log.extend((self._key_numbers.setdefault(keys[int(log[i])], len(self._key_numbers)),
+                                         log[i + 1]))
 
     def _rate(self, name: str, group: str, points: float, ran: int) -> Rate:
         t = self._counts[name]

@@ -103,3 +103,30 @@ def test_mean_and_median_equal_the_statistics_module(size):
     s = summarise(HW03, results)
     percents = [r.percent for r in results]
     assert s.median_percent == statistics.median(percents) and s.mean_percent == statistics.fmean(percents)
+
+
+def test_merged_tallies_give_exactly_the_figures_of_one_tally():
+    """Points that do not add up exactly in floats: the merged summary equals the one-pass summary to
+    the last bit, where adding the groups' sums would not."""
+    points = [0.1, 0.7, 1 / 3, 0.2, 1e-9, 0.3, 2 / 7, 0.6] * 4
+    students = [result(f"s{i:02d}", [check("relu", "a", True, points=p), check("relu_grad", "a", i % 3 != 0,
+                                                                                "timeout" if i % 5 == 0 else "returned",
+                                                                                points=p * 3)],
+                       status="graded" if i % 7 else "import_error", late=i % 4 == 0)
+                for i, p in enumerate(points)]
+    groups = [students[:5], students[5:6], students[6:]]
+    sums = [sum(r.checks[0].points for r in g) for g in groups]
+    assert sum(sums) != sum(r.checks[0].points for r in students)  # the data is one where the order shows
+
+    one = summarise(HW03, students)
+    merged = Tally(HW03)
+    for r in groups[0]:
+        merged.add(r)
+    for group in groups[1:]:
+        part = Tally(HW03, log_points=True)
+        for r in group:
+            part.add(r)
+        merged.merge(part.part())
+    assert merged.summary() == one
+    assert merged.summary().functions[HW03.functions.index(HW03.function("relu"))].mean_points \
+        == one.functions[HW03.functions.index(HW03.function("relu"))].mean_points
