@@ -9,7 +9,8 @@ def sigmoid(z: ArrayLike) -> NDArray[np.float64]:
     """1 / (1 + e^-z), evaluated without overflow: only e^-|z| is ever computed."""
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = 1.0 + e
+    return np.where(z >= 0, 1.0 / d, e / d)
 
 
 def sigmoid_grad(z: ArrayLike) -> NDArray[np.float64]:

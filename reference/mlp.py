@@ -89,10 +89,32 @@ def train(
     current: Params = [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in params]
     losses: list[float] = []
     for _ in range(epochs):
-        epoch_losses = []
-        for xi, yi in zip(X, y):
-            zs, acts = forward(current, xi)
-            epoch_losses.append(bce_loss(yi, acts[-1]))
-            current = sgd_step(current, backward(current, zs, acts, yi), lr)
+        epoch_losses = [_sgd_on_sample(current, xi, yi, lr) for xi, yi in zip(X, y)]
         losses.append(float(np.mean(epoch_losses)))
     return current, losses
+
+
+def _sgd_on_sample(current: Params, x: Array, y: Array, lr: float) -> float:
+    """One step of `train`: replaces `current`'s layers by their update, returns the pre-update loss.
+
+    This is forward, bce_loss, backward and sgd_step in one, with the very same numpy operations
+    in the same order, so the same floats bit for bit (tests/reference/test_fast_loops.py checks it
+    against those four). It only drops what costs time on tiny arrays: re-converting arrays that
+    are float already, copying db, and the Python overhead of np.outer and np.mean (their multiply,
+    and sum / count, are done directly).
+    """
+    acts = [np.array(x, dtype=float)]
+    for W, b in current:
+        acts.append(sigmoid(W @ acts[-1] + b))
+    y_hat = acts[-1]
+    elementwise = -(y * np.log(y_hat) + (1.0 - y) * np.log1p(-y_hat))
+    loss = float(elementwise.sum() / elementwise.size)
+    delta = y_hat - y
+    for layer in range(len(current) - 1, -1, -1):
+        W, b = current[layer]
+        a_in = acts[layer]
+        dW = delta.ravel()[:, np.newaxis] * a_in.ravel()[np.newaxis, :]  # np.outer(delta, a_in)
+        current[layer] = (W - lr * dW, b - lr * delta)
+        if layer > 0:
+            delta = (W.T @ delta) * a_in * (1.0 - a_in)
+    return loss

@@ -24,12 +24,12 @@ def perceptron_train(
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     w = np.zeros(X.shape[1] + 1)
+    rows = [np.concatenate(([1.0], xi)) for xi in X]  # [1, x] of each row, built once, not every epoch
     errors: list[int] = []
     for _ in range(epochs):
         wrong = 0
-        for xi, yi in zip(X, y):
-            xa = np.concatenate(([1.0], xi))
-            y_hat = float(unit_step(w @ xa, theta))
+        for xa, yi in zip(rows, y):
+            y_hat = 1.0 if w @ xa >= theta else 0.0  # float(unit_step(w @ xa, theta)), without the array round trip
             if y_hat != yi:
                 wrong += 1
             w = w + lr * (yi - y_hat) * xa

@@ -44,10 +44,20 @@ def gradient_descent(
     """`steps` full-batch steps; costs[k] is the cost before step k."""
     w = np.array(w, dtype=float)
     b = float(b)
+    # The loop body is mse_cost then mse_grad with the same numpy operations in the same order, so
+    # the same floats bit for bit (tests/reference/test_fast_loops.py checks it), minus the repeats:
+    # X and y are converted once, z = X @ w + b (which both compute alike) once per step, and
+    # np.mean is its own sum / count without the Python overhead.
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
     costs: list[float] = []
     for _ in range(steps):
-        costs.append(mse_cost(w, b, X, y))
-        dw, db = mse_grad(w, b, X, y)
+        z = X @ w + float(b)
+        squares = (y - np.maximum(z, 0.0)) ** 2
+        costs.append(float(squares.sum() / squares.size))  # mse_cost
+        n = X.shape[0]
+        e = np.where(z > 0, z - y, 0.0)
+        dw, db = (2.0 / n) * (X.T @ e), float((2.0 / n) * e.sum())  # mse_grad
         w = w - lr * dw
         b = b - lr * db
     return w, b, costs
