@@ -8,16 +8,15 @@ runs in the grader's process only; it may use the reference to build consistent 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable
 
 import numpy as np
 
+from grader.draws import Draws
 from grader.model import Case, FuncSpec
 from reference.mlp import forward as _ref_forward
 
-Rng = np.random.Generator
-T = TypeVar("T")
+Rng = Draws
 
 # --- the lecture's 1-2-3-1 network (x = 2.0, y = 1, learning rate 0.1) -----------------------
 
@@ -43,20 +42,18 @@ def _case(fn: str, name: str, kind: str, *args: object, weight: float = 1.0, not
 
 
 # --- random building blocks --------------------------------------------------------------------
+# `rng` is a `grader.draws.Draws`: numpy's Generator plus `rng.integer(low, high)` (an int in
+# [low, high)), `rng.integers_small`, `rng.pick(options)` and `rng.sample(n, k)`, which give exactly
+# what `int(rng.integers(low, high))`, `rng.integers(low, high, size)`, `rng.choice(options)` and
+# `rng.choice(n, k, replace=False)` give, at a fraction of numpy's per-call cost (hidden cases are
+# drawn per student). The order of draws fixes every student's cases: reordering them, or drawing
+# one more or one fewer, changes the hidden cases of everyone (tests/assignments/
+# test_hw03_case_fingerprints.py then fails; rewrite its fixture only for a new assignment version).
 
-
-# Drawing helpers that take exactly the values `rng.choice` would, from the same stream, at a
-# fraction of its cost (numpy's choice validates its arguments on every call; hidden cases are
-# drawn per student): `rng.choice(seq)` is `seq[rng.integers(0, len(seq))]`, and
-# `rng.choice(n, p=p)` compares one `rng.random()` with the cumulative p normalised as numpy does.
-# tests/assignments/test_hw03_cases.py checks both against rng.choice itself.
+# `rng.choice(3, p=p)` compares one `rng.random()` with the cumulative p normalised as numpy does
+# (tests/assignments/test_hw03_cases.py checks `_pick_weighted` against rng.choice itself).
 SHAPE_CDF = tuple((np.cumsum([0.6, 0.3, 0.1]) / np.cumsum([0.6, 0.3, 0.1])[-1]).tolist())
 SIGNS = np.array([-1.0, 1.0])
-
-
-def _pick(rng: Rng, options: Sequence[T]) -> T:
-    """`rng.choice(options)`, returning the item itself (a Python float or str)."""
-    return options[int(rng.integers(0, len(options)))]
 
 
 def _pick_weighted(rng: Rng, cdf: tuple[float, ...]) -> int:
@@ -65,60 +62,61 @@ def _pick_weighted(rng: Rng, cdf: tuple[float, ...]) -> int:
 
 
 def _shape(rng: Rng) -> tuple[int, ...]:
-    return [(int(rng.integers(1, 9)),), (int(rng.integers(1, 5)), int(rng.integers(1, 5))), ()][
-        _pick_weighted(rng, SHAPE_CDF)]
+    """A 1-d (60%), 2-d (30%) or 0-d (10%) shape; all three candidates are drawn before the pick."""
+    length, rows, cols = rng.integer(1, 9), rng.integer(1, 5), rng.integer(1, 5)
+    return [(length,), (rows, cols), ()][_pick_weighted(rng, SHAPE_CDF)]
 
 
 def _z(rng: Rng, scale: float = 3.0, zeros: bool = False) -> np.ndarray:
     z = rng.normal(0.0, scale, size=_shape(rng))
     if zeros and z.size > 1:
-        z.flat[rng.choice(z.size, size=max(1, z.size // 3), replace=False)] = 0.0
+        z.flat[rng.sample(z.size, max(1, z.size // 3))] = 0.0
     return np.asarray(z)
 
 
 def _params(rng: Rng, n_in: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """A random sigmoid network: 1-4 layers, widths 1-6, one output."""
-    n_in = n_in or int(rng.integers(1, 6))
-    widths = [n_in] + [int(rng.integers(1, 7)) for _ in range(int(rng.integers(0, 4)))] + [1]
+    n_in = n_in or rng.integer(1, 6)
+    widths = [n_in] + [rng.integer(1, 7) for _ in range(rng.integer(0, 4))] + [1]
     return [(rng.normal(0, 1.0, (o, i)), rng.normal(0, 0.5, o)) for i, o in zip(widths, widths[1:])]
 
 
 def _label(rng: Rng) -> object:
-    kind = int(rng.integers(3))
+    kind = rng.integer(0, 3)
     if kind == 0:
-        return float(rng.integers(2))
+        return float(rng.integer(0, 2))
     if kind == 1:
-        return np.array([float(rng.integers(2))])
+        return np.array([float(rng.integer(0, 2))])
     return float(np.round(rng.uniform(0.05, 0.95), 3))
 
 
 def _separable(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
     """Integer data labelled by an integer hyperplane (ties go to class 1, like unit_step)."""
-    n, rows = int(rng.integers(1, 4)), int(rng.integers(4, 13))
-    X = rng.integers(-4, 5, size=(rows, n)).astype(float)
-    w = rng.integers(-3, 4, size=n + 1).astype(float)
+    n, rows = rng.integer(1, 4), rng.integer(4, 13)
+    X = rng.integers_small(-4, 5, (rows, n)).astype(float)
+    w = rng.integers_small(-3, 4, n + 1).astype(float)
     y = (w[0] + X @ w[1:] >= 0).astype(float)
     return X, y
 
 
 def _relu_batch(rng: Rng, integer: bool = False) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """w, b, X, y with both active and inactive samples (z > 0 and z <= 0)."""
-    n, N = int(rng.integers(1, 5)), int(rng.integers(3, 10))
+    n, N = rng.integer(1, 5), rng.integer(3, 10)
     while True:
         if integer:
-            w = rng.integers(-3, 4, n).astype(float)
-            b = float(rng.integers(-2, 3))
-            X = rng.integers(-3, 4, (N, n)).astype(float)
+            w = rng.integers_small(-3, 4, n).astype(float)
+            b = float(rng.integer(-2, 3))
+            X = rng.integers_small(-3, 4, (N, n)).astype(float)
         else:
             w, b, X = rng.normal(0, 1, n), float(rng.normal(0, 0.5)), rng.normal(0, 1.5, (N, n))
-        z = X @ w + b
-        if (z > 0).any() and (z <= 0).any():
+        z = (X @ w + b).tolist()
+        if max(z) > 0 >= min(z):
             return w, b, X, rng.normal(0, 2, N)
 
 
 def _jac_fn(rng: Rng) -> tuple[FuncSpec, int]:
-    n, m = int(rng.integers(1, 5)), int(rng.integers(1, 5))
-    name = _pick(rng, ["affine", "tanh_affine", "sin_times", "quadratic", "exp_mix"])
+    n, m = rng.integer(1, 5), rng.integer(1, 5)
+    name = rng.pick(["affine", "tanh_affine", "sin_times", "quadratic", "exp_mix"])
     A, c = rng.normal(0, 1, (m, n)), rng.normal(0, 1, m)
     params = {"affine": {"A": A, "c": c}, "tanh_affine": {"A": A, "c": c}, "sin_times": {"A": A, "c": c},
               "quadratic": {"Q": rng.normal(0, 1, (n, n)), "c": rng.normal(0, 1, n)},
@@ -269,96 +267,153 @@ def fixed_cases(function: str) -> list[Case]:
     return _fixed(function)
 
 
-# --- random cases -------------------------------------------------------------------------------
+# --- random cases: one generator per contract function, each returning (args, kwargs) ----------------
+
+Args = tuple[tuple[object, ...], dict[str, object]]
 
 
-def _random_args(fn: str, rng: Rng) -> tuple[tuple[object, ...], dict[str, object]]:
-    if fn == "unit_step":
-        theta = _pick(rng, [0.0, 1.0, -0.5, 2.0])
-        z = np.asarray(np.round(_z(rng), 1))  # np.round of a 0-d array gives a scalar: keep an array
-        if z.size:
-            z.flat[int(rng.integers(z.size))] = theta
-        return (z,), ({"theta": theta} if theta or rng.random() < 0.5 else {})
-    if fn == "perceptron_predict":
-        n, N = int(rng.integers(1, 5)), int(rng.integers(1, 10))
-        w, X = rng.integers(-3, 4, n + 1).astype(float), rng.integers(-3, 4, (N, n)).astype(float)
-        return (w, X), {"theta": _pick(rng, [0.0, 1.0, -1.0, 2.0])}
-    if fn == "perceptron_train":
-        lr, theta = _pick(rng, [0.25, 0.5, 1.0, 2.0]), _pick(rng, [0.0, 0.0, 1.0, -1.0])
-        X, y = _separable(rng)
-        if rng.random() < 0.3:  # labels that are (probably) not separable, with a small epoch cap
-            y = rng.integers(0, 2, len(y)).astype(float)
-            return (X, y), {"lr": lr, "epochs": int(rng.integers(2, 9)), "theta": theta}
-        return (X, y), {"lr": lr, "epochs": 100, "theta": theta}
-    if fn in ("sigmoid", "sigmoid_grad"):
-        return (_z(rng, scale=_pick(rng, [1.0, 5.0, 30.0])),), {}
-    if fn in ("tanh", "tanh_grad"):
-        return (_z(rng, scale=2.0),), {}
-    if fn in ("relu", "relu_grad"):
-        return (_z(rng, zeros=True),), {}
-    if fn in ("leaky_relu", "leaky_relu_grad"):
-        kw = {"alpha": float(np.round(rng.uniform(0.01, 0.5), 3))} if rng.random() < 0.6 else {}
-        return (_z(rng, zeros=True),), kw
-    if fn in ("bce_loss", "bce_grad"):
-        shape = [(1,), (int(rng.integers(2, 7)),)][int(rng.integers(2))]
-        y_hat = rng.uniform(0.02, 0.98, size=shape)
-        y = rng.integers(0, 2, size=shape).astype(float) if rng.random() < 0.7 else np.round(rng.uniform(0, 1, shape), 2)
-        if shape == (1,) and rng.random() < 0.5:
-            return (float(y[0]), y_hat), {}  # a float label with a one-output prediction, as in the lecture
-        return (y, y_hat), {}
-    if fn == "forward":
-        P = _params(rng)
-        return (P, rng.normal(0, 1, P[0][0].shape[1])), {}
-    if fn == "backward":
-        P = _params(rng)
-        zs, acts = _ref_forward(P, rng.normal(0, 1, P[0][0].shape[1]))
-        return (P, zs, acts, _label(rng)), {}
-    if fn == "sgd_step":
-        P = _params(rng)
-        grads = [(rng.normal(0, 1, W.shape), rng.normal(0, 1, b.shape)) for W, b in P]
-        return (P, grads, _pick(rng, [0.01, 0.1, 0.5, 1.0])), {}
-    if fn == "train":
-        P = _params(rng)
-        N = int(rng.integers(2, 7))
-        X, y = rng.normal(0, 1, (N, P[0][0].shape[1])), rng.integers(0, 2, N).astype(float)
-        return (P, X, y), {"lr": _pick(rng, [0.05, 0.1, 0.5]), "epochs": int(rng.integers(1, 4))}
-    if fn == "jacobian_identity":
-        return (int(rng.integers(1, 9)),), {}
-    if fn == "jacobian_elementwise":
-        n = int(rng.integers(1, 7))
-        x = rng.uniform(0.5, 3.0, n) * SIGNS[rng.integers(0, 2, n)]
-        return (_pick(rng, "+-*/"), rng.normal(0, 2, n), x, _pick(rng, "wx")), {}
-    if fn == "jacobian_scalar_add":
-        return (rng.normal(0, 1, int(rng.integers(1, 7))), float(rng.normal()), _pick(rng, "xz")), {}
-    if fn == "jacobian_sum":
-        return (rng.normal(0, 1, int(rng.integers(1, 9))),), {}
-    if fn == "chain_rule_example":
-        return (float(rng.uniform(0.2, 4.0)) * _pick(rng, [-1.0, 1.0]),), {}
-    if fn == "chain_jacobians":
-        m, k, n = (int(v) for v in rng.integers(1, 6, 3))
-        if rng.random() < 0.15:  # shapes that do not chain
-            return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k + 1, n))), {}
-        return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k, n))), {}
-    if fn == "numerical_jacobian":
-        spec, n = _jac_fn(rng)
-        eps = _pick(rng, [1e-2, 1e-3, 1e-4, 1e-5])
-        return (spec, rng.normal(0, 1, n)), {"eps": eps}
-    if fn == "relu_neuron":
-        w, b, X, _ = _relu_batch(rng)
-        return (w, b, X), {}
-    if fn == "neuron_grad":
-        w, b, X, _ = _relu_batch(rng, integer=rng.random() < 0.4)
-        return (w, b, X[int(rng.integers(len(X)))]), {}
-    if fn in ("mse_cost", "mse_grad"):
-        w, b, X, y = _relu_batch(rng, integer=rng.random() < 0.3)
-        return (w, b, X, y), {}
-    if fn == "gradient_descent":
-        w, b, X, y = _relu_batch(rng)
-        return (w, b, X, y), {"lr": _pick(rng, [0.01, 0.02, 0.05]), "steps": int(rng.integers(3, 30))}
-    raise KeyError(fn)
+def _unit_step(rng: Rng) -> Args:
+    theta = rng.pick([0.0, 1.0, -0.5, 2.0])
+    z = np.asarray(np.round(_z(rng), 1))  # np.round of a 0-d array gives a scalar: keep an array
+    if z.size:
+        z.flat[rng.integer(0, z.size)] = theta
+    return (z,), ({"theta": theta} if theta or rng.random() < 0.5 else {})
+
+
+def _perceptron_predict(rng: Rng) -> Args:
+    n, N = rng.integer(1, 5), rng.integer(1, 10)
+    w, X = rng.integers_small(-3, 4, n + 1).astype(float), rng.integers_small(-3, 4, (N, n)).astype(float)
+    return (w, X), {"theta": rng.pick([0.0, 1.0, -1.0, 2.0])}
+
+
+def _perceptron_train(rng: Rng) -> Args:
+    lr, theta = rng.pick([0.25, 0.5, 1.0, 2.0]), rng.pick([0.0, 0.0, 1.0, -1.0])
+    X, y = _separable(rng)
+    if rng.random() < 0.3:  # labels that are (probably) not separable, with a small epoch cap
+        y = rng.integers_small(0, 2, len(y)).astype(float)
+        return (X, y), {"lr": lr, "epochs": rng.integer(2, 9), "theta": theta}
+    return (X, y), {"lr": lr, "epochs": 100, "theta": theta}
+
+
+def _sigmoid(rng: Rng) -> Args:
+    return (_z(rng, scale=rng.pick([1.0, 5.0, 30.0])),), {}
+
+
+def _tanh(rng: Rng) -> Args:
+    return (_z(rng, scale=2.0),), {}
+
+
+def _relu(rng: Rng) -> Args:
+    return (_z(rng, zeros=True),), {}
+
+
+def _leaky_relu(rng: Rng) -> Args:
+    kw = {"alpha": float(np.round(rng.uniform(0.01, 0.5), 3))} if rng.random() < 0.6 else {}
+    return (_z(rng, zeros=True),), kw
+
+
+def _bce(rng: Rng) -> Args:
+    shape = [(1,), (rng.integer(2, 7),)][rng.integer(0, 2)]
+    y_hat = rng.uniform(0.02, 0.98, size=shape)
+    y = rng.integers_small(0, 2, shape).astype(float) if rng.random() < 0.7 else np.round(rng.uniform(0, 1, shape), 2)
+    if shape == (1,) and rng.random() < 0.5:
+        return (float(y[0]), y_hat), {}  # a float label with a one-output prediction, as in the lecture
+    return (y, y_hat), {}
+
+
+def _forward(rng: Rng) -> Args:
+    P = _params(rng)
+    return (P, rng.normal(0, 1, P[0][0].shape[1])), {}
+
+
+def _backward(rng: Rng) -> Args:
+    P = _params(rng)
+    zs, acts = _ref_forward(P, rng.normal(0, 1, P[0][0].shape[1]))
+    return (P, zs, acts, _label(rng)), {}
+
+
+def _sgd_step(rng: Rng) -> Args:
+    P = _params(rng)
+    grads = [(rng.normal(0, 1, W.shape), rng.normal(0, 1, b.shape)) for W, b in P]
+    return (P, grads, rng.pick([0.01, 0.1, 0.5, 1.0])), {}
+
+
+def _train(rng: Rng) -> Args:
+    P = _params(rng)
+    N = rng.integer(2, 7)
+    X, y = rng.normal(0, 1, (N, P[0][0].shape[1])), rng.integers_small(0, 2, N).astype(float)
+    return (P, X, y), {"lr": rng.pick([0.05, 0.1, 0.5]), "epochs": rng.integer(1, 4)}
+
+
+def _jacobian_identity(rng: Rng) -> Args:
+    return (rng.integer(1, 9),), {}
+
+
+def _jacobian_elementwise(rng: Rng) -> Args:
+    n = rng.integer(1, 7)
+    x = rng.uniform(0.5, 3.0, n) * SIGNS[rng.integers_small(0, 2, n)]
+    return (rng.pick("+-*/"), rng.normal(0, 2, n), x, rng.pick("wx")), {}
+
+
+def _jacobian_scalar_add(rng: Rng) -> Args:
+    return (rng.normal(0, 1, rng.integer(1, 7)), float(rng.normal()), rng.pick("xz")), {}
+
+
+def _jacobian_sum(rng: Rng) -> Args:
+    return (rng.normal(0, 1, rng.integer(1, 9)),), {}
+
+
+def _chain_rule_example(rng: Rng) -> Args:
+    return (float(rng.uniform(0.2, 4.0)) * rng.pick([-1.0, 1.0]),), {}
+
+
+def _chain_jacobians(rng: Rng) -> Args:
+    m, k, n = rng.integer(1, 6), rng.integer(1, 6), rng.integer(1, 6)
+    if rng.random() < 0.15:  # shapes that do not chain
+        return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k + 1, n))), {}
+    return (rng.normal(0, 1, (m, k)), rng.normal(0, 1, (k, n))), {}
+
+
+def _numerical_jacobian(rng: Rng) -> Args:
+    spec, n = _jac_fn(rng)
+    eps = rng.pick([1e-2, 1e-3, 1e-4, 1e-5])
+    return (spec, rng.normal(0, 1, n)), {"eps": eps}
+
+
+def _relu_neuron(rng: Rng) -> Args:
+    w, b, X, _ = _relu_batch(rng)
+    return (w, b, X), {}
+
+
+def _neuron_grad(rng: Rng) -> Args:
+    w, b, X, _ = _relu_batch(rng, integer=rng.random() < 0.4)
+    return (w, b, X[rng.integer(0, len(X))]), {}
+
+
+def _mse(rng: Rng) -> Args:
+    w, b, X, y = _relu_batch(rng, integer=rng.random() < 0.3)
+    return (w, b, X, y), {}
+
+
+def _gradient_descent(rng: Rng) -> Args:
+    w, b, X, y = _relu_batch(rng)
+    return (w, b, X, y), {"lr": rng.pick([0.01, 0.02, 0.05]), "steps": rng.integer(3, 30)}
+
+
+RANDOM_ARGS: dict[str, Callable[[Rng], Args]] = {
+    "unit_step": _unit_step, "perceptron_predict": _perceptron_predict, "perceptron_train": _perceptron_train,
+    "sigmoid": _sigmoid, "sigmoid_grad": _sigmoid, "tanh": _tanh, "tanh_grad": _tanh,
+    "relu": _relu, "relu_grad": _relu, "leaky_relu": _leaky_relu, "leaky_relu_grad": _leaky_relu,
+    "bce_loss": _bce, "bce_grad": _bce, "forward": _forward, "backward": _backward, "sgd_step": _sgd_step,
+    "train": _train, "jacobian_identity": _jacobian_identity, "jacobian_elementwise": _jacobian_elementwise,
+    "jacobian_scalar_add": _jacobian_scalar_add, "jacobian_sum": _jacobian_sum,
+    "chain_rule_example": _chain_rule_example, "chain_jacobians": _chain_jacobians,
+    "numerical_jacobian": _numerical_jacobian, "relu_neuron": _relu_neuron, "neuron_grad": _neuron_grad,
+    "mse_cost": _mse, "mse_grad": _mse, "gradient_descent": _gradient_descent,
+}
 
 
 def random_case(function: str, rng: Rng, name: str) -> Case:
     """One random case of `function`, drawn from `rng` (seeded per student and function)."""
-    args, kwargs = _random_args(function, rng)
-    return Case(function=function, name=name, kind="random", args=args, kwargs=kwargs)
+    args, kwargs = RANDOM_ARGS[function](rng)
+    return Case(function, name, "random", args, kwargs)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from grader.cases import build_cases, student_seed
+from grader.draws import draws
 
 from hw03_inprocess import failures
 
@@ -308,13 +309,12 @@ def test_single_bug_mutant_fails_its_function(hw03, mutant):
 
 
 @pytest.mark.parametrize("options", [[0.0, 1.0, -0.5, 2.0], [0.05, 0.1, 0.5], "+-*/", "wx"])
-def test_pick_draws_what_rng_choice_draws_from_the_same_stream(hw03, options):
+def test_pick_draws_what_rng_choice_draws_from_the_same_stream(options):
     """Regrades must give the same hidden cases: the fast drawing helpers take exactly the values
     numpy's own `rng.choice` takes, and leave the stream where it would."""
-    _, generators, _ = hw03
     for seed in range(300):
-        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
-        picks = [generators._pick(mine, options) for _ in range(5)]
+        mine, numpys = draws([seed]), np.random.default_rng([seed])
+        picks = [mine.pick(options) for _ in range(5)]
         assert picks == [numpys.choice(list(options)).item() for _ in range(5)]
         assert mine.random() == numpys.random()
 
@@ -322,7 +322,7 @@ def test_pick_draws_what_rng_choice_draws_from_the_same_stream(hw03, options):
 def test_pick_weighted_draws_what_rng_choice_with_p_draws(hw03):
     _, generators, _ = hw03
     for seed in range(2000):
-        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        mine, numpys = draws([seed]), np.random.default_rng([seed])
         assert generators._pick_weighted(mine, generators.SHAPE_CDF) == int(numpys.choice(3, p=[0.6, 0.3, 0.1]))
         assert mine.random() == numpys.random()
 
@@ -330,7 +330,26 @@ def test_pick_weighted_draws_what_rng_choice_with_p_draws(hw03):
 def test_signs_draw_what_rng_choice_draws(hw03):
     _, generators, _ = hw03
     for seed in range(300):
-        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        mine, numpys = draws([seed]), np.random.default_rng([seed])
         n = seed % 7 + 1
-        assert np.array_equal(generators.SIGNS[mine.integers(0, 2, n)], numpys.choice([-1.0, 1.0], n))
+        assert np.array_equal(generators.SIGNS[mine.integers_small(0, 2, n)], numpys.choice([-1.0, 1.0], n))
         assert mine.random() == numpys.random()
+
+
+def test_zeroed_entries_are_those_rng_choice_without_replacement_picks(hw03):
+    """`_z(zeros=True)`, written with numpy's own `integers`, `choice(p=...)` and `choice(replace=False)`."""
+    _, generators, _ = hw03
+    for seed in range(300):
+        mine, numpys = draws([seed, 7]), np.random.default_rng([seed, 7])
+        z = generators._z(mine, zeros=True)
+        shapes = [(int(numpys.integers(1, 9)),), (int(numpys.integers(1, 5)), int(numpys.integers(1, 5))), ()]
+        expected = numpys.normal(0.0, 3.0, size=shapes[int(numpys.choice(3, p=[0.6, 0.3, 0.1]))])
+        if expected.size > 1:
+            expected.flat[numpys.choice(expected.size, size=max(1, expected.size // 3), replace=False)] = 0.0
+        assert np.array_equal(z, expected) and z.shape == expected.shape
+        assert mine.random() == numpys.random()
+
+
+def test_every_contract_function_has_a_random_generator(hw03):
+    assignment, generators, _ = hw03
+    assert sorted(generators.RANDOM_ARGS) == sorted(spec.name for spec in assignment.functions)
