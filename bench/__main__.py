@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,21 @@ def grade(label: str, submissions: Path, out: Path, jobs: int, *, assignment: st
                extra={**{k: data[k] for k in ("grading_rss_mb", "reports_rss_mb", "regraded", "reused",
                                               "import_seconds", "statuses", "students_seen", "workers_peak_mb")},
                       "process_wall": wall, "percents": data["percents"]})
+
+
+def minimum_cases(work: Path) -> Path:
+    """A copy of hw03 with 15 hidden random cases a function instead of 20: with its 5 public random
+    cases, each function then has the issue's minimum of 20 random cases (plus the lecture and edge cases)."""
+    folder = work / "hw03-min"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "assignments" / "hw03", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    toml = folder / "assignment.toml"
+    text = toml.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^random_cases = \d+", "random_cases = 15", text, count=1)
+    if changed == text:
+        raise SystemExit(f"bench: no `random_cases = N` line in {toml}")
+    toml.write_text(changed, encoding="utf-8")
+    return folder
 
 
 def baseline(label: str, submissions: Path, jobs: int, assignment: str = "hw03") -> Run:
@@ -90,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     runs["resume"] = grade("grade again, nothing changed", klass, work / "out", args.jobs, fresh=False)
     runs["threads"] = grade(f"grade --executor local ({args.jobs} threads)", klass, work / "out-threads", args.jobs,
                             executor="local")
+    runs["minimum"] = grade("grade, 15 hidden cases a function", klass, work / "out-min",
+                            args.jobs, assignment=str(minimum_cases(work)))
     if not args.skip_baseline:
         runs["baseline"] = baseline("fresh python3 per submission", klass, args.jobs)
     notebooks = sorted(m.path for m in members if m.kind == "ipynb")
@@ -160,6 +178,11 @@ def evaluate(runs: dict[str, Run], n: int, nproc: int, nb: nbgrader_run.Nbgrader
         targets.append(Target("vs nbgrader (per notebook)", ">= 30x faster", f"{ratio:.0f}x", ratio >= 30, cpu))
     else:
         targets.append(Target("vs nbgrader", ">= 30x faster", f"not measured ({nb.skipped})", None))
+    m = runs.get("minimum")
+    if m is not None:
+        targets.append(Target("200 submissions at the issue's minimum case count (20 random cases a function)",
+                              "(shipped hw03 has 25: 5 public + 20 hidden)",
+                              f"{m.wall * 200 / m.submissions:.1f} s, {m.rate:.1f}/s", None))
     if "baseline" in runs:
         ratio = runs["baseline"].wall / g.wall
         targets.append(Target("vs fresh python3 per submission", "(no target)", f"{ratio:.1f}x faster", None))

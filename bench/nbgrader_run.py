@@ -117,6 +117,11 @@ def run(nbgrader: str | None, root: Path, notebooks: list[Path]) -> NbgraderRun:
     if not nbgrader:
         return NbgraderRun(len(notebooks), 0.0, "nbgrader is not installed here (give --nbgrader PATH to its "
                                                 "`nbgrader` command, e.g. from a venv: pip install nbgrader numpy)")
+    found = shutil.which(nbgrader)
+    if found is None:
+        return NbgraderRun(len(notebooks), 0.0, f"{nbgrader!r} is not an nbgrader command here (no such executable; "
+                                                "give --nbgrader PATH to the `nbgrader` of a venv with nbgrader)")
+    nbgrader = found
     make_course(root, notebooks)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"), "JUPYTER_DATA_DIR": str(root / ".data"),
            "PATH": f"{Path(nbgrader).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # its venv's alembic, jupyter
