@@ -202,9 +202,11 @@ SEEDS = st.integers(0, 2**32 - 1)
 @given(seed=SEEDS, scale=st.sampled_from([0.0, 0.5, 2.0, 40.0]), n_samples=st.integers(0, 5),
        epochs=st.integers(0, 3), lr=st.sampled_from([0.0, 0.05, 0.5, 1.0, -0.3]),
        integers=st.booleans(), fractional=st.booleans(), outputs=st.sampled_from([1, 1, 2]),
-       layout=st.sampled_from(["C", "F", "lists"]))
-def test_train_matches_on_drawn_networks(seed, scale, n_samples, epochs, lr, integers, fractional, outputs, layout):
-    """Scale 40 saturates the sigmoids (y_hat == 1.0 exactly: infinite or NaN losses)."""
+       layout=st.sampled_from(["C", "F", "lists"]), column=st.booleans())
+def test_train_matches_on_drawn_networks(seed, scale, n_samples, epochs, lr, integers, fractional, outputs, layout,
+                                        column):
+    """Scale 40 saturates the sigmoids (y_hat == 1.0 exactly: infinite or NaN losses); `column` gives
+    labels of shape (N, 1), so each sample's label is a 1-element array instead of a 0-d value."""
     rng = np.random.default_rng(seed)
     widths = [int(rng.integers(1, 5))] + [int(rng.integers(1, 5)) for _ in range(int(rng.integers(0, 3)))]
     widths.append(outputs)
@@ -216,6 +218,7 @@ def test_train_matches_on_drawn_networks(seed, scale, n_samples, epochs, lr, int
     X = rng.normal(0, 2, (n_samples, widths[0]))
     X = np.round(X).astype(int) if integers else X
     y = np.round(rng.uniform(0, 1, n_samples), 2) if fractional else rng.integers(0, 2, n_samples).astype(float)
+    y = y.reshape(-1, 1) if column else y
     assert_same_as_old("train", (params, X, y), {"lr": lr, "epochs": epochs})
 
 
