@@ -20,10 +20,14 @@ def student_seed(assignment_seed: int, student: str) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
+def _seed(seed: int, stream: str, function: str) -> list[int]:
+    """An independent stream per (seed, stream, function): adding a function changes no other's cases."""
+    return [seed, zlib.crc32(stream.encode()), zlib.crc32(function.encode())]
+
+
 def _rng(seed: int, stream: str, function: str) -> Draws:
-    """An independent stream per (seed, stream, function): adding a function changes no other's cases.
-    The stream of `np.random.default_rng([seed, crc32(stream), crc32(function)])`, with faster exact draws."""
-    return draws([seed, zlib.crc32(stream.encode()), zlib.crc32(function.encode())])
+    """The stream of `np.random.default_rng(_seed(seed, stream, function))`, with faster exact draws."""
+    return draws(_seed(seed, stream, function))
 
 
 def shared_cases(assignment: Assignment, generators: ModuleType) -> dict[str, tuple[Case, ...]]:
@@ -48,12 +52,14 @@ def build_cases(
     shared = shared_cases(assignment, generators) if shared is None else shared
     names = [f"random {i + 1:02d}" for i in range(assignment.random_cases)]  # the same for every function
     random_case = generators.random_case
+    rng = draws([seed])  # restarted on each function's own stream: one object, not one per function
     cases: list[Case] = []
     for spec in assignment.functions:
         cases.extend(shared[spec.name])
         if public_only:
             continue
-        function, rng = spec.name, _rng(seed, "student", spec.name)
+        function = spec.name
+        rng.restart(_seed(seed, "student", function))
         cases.extend([random_case(function, rng, name) for name in names])
     return tuple(cases)
 

@@ -21,6 +21,19 @@ def test_seeded_like_default_rng():
         assert mine.bit_generator.state == numpys.bit_generator.state
 
 
+def test_restart_is_a_fresh_stream():
+    """Restarting mid-stream, even with half of a 64-bit draw buffered for the next 32-bit one, gives
+    exactly what a new default_rng(seed) gives."""
+    reused = draws([99])
+    for seed in range(200):
+        reused.integer(0, 5 + seed)  # leaves PCG64's 32-bit buffer full half of the time
+        reused.normal(size=seed % 3)
+        numpys = np.random.default_rng([seed, 1, 2])
+        assert reused.restart([seed, 1, 2]) is reused
+        assert reused.bit_generator.state == numpys.bit_generator.state
+        assert reused.integer(0, 7) == int(numpys.integers(0, 7)) and reused.random() == numpys.random()
+
+
 @pytest.mark.parametrize("low, high", SPANS)
 def test_integer_is_int_of_integers(low, high):
     for seed in range(400):
