@@ -95,7 +95,10 @@ def _sharded(out: Path, assignment: Assignment, results: StoredResults, run: Run
             shards[0].folder.mkdir()
             _write_shard(shards[0], out, assignment, run, templates, tally)
             for shard in shards[1:]:
-                why = _collect(shard, workers.pop(shard.number), tally)
+                started = workers[shard.number]
+                ended = started if isinstance(started, str) else os.waitpid(started, 0)
+                del workers[shard.number]  # reaped: nothing to stop
+                why = _collect(shard, ended, tally)
                 if why is not None:
                     note = (f"{shard.describe()}: {why}; the main process wrote it instead, so the reports are "
                             "complete. A grader fault, not the students'; please report it if it recurs")
@@ -150,11 +153,11 @@ def _fork(shard: Shard, out: Path, assignment: Assignment, run: RunInfo, templat
         os._exit(code)  # no atexit handlers, no flushing the parent's buffers, no temp folder clean-up
 
 
-def _collect(shard: Shard, worker: int | str, tally: Tally) -> str | None:
-    """Wait for the shard's process and merge its counts into `tally`; why it failed, or None."""
+def _collect(shard: Shard, worker: tuple[int, int] | str, tally: Tally) -> str | None:
+    """Merge the counts of the shard's process (its id and wait status) into `tally`; why it failed, or None."""
     if isinstance(worker, str):
         return worker
-    _, status = os.waitpid(worker, 0)
+    worker, status = worker
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         return f"its process {worker} was killed by signal {number} ({signal.Signals(number).name})"
