@@ -19,8 +19,16 @@ from markupsafe import Markup
 from grader.assignment import Assignment
 from grader.csvout import CheckRows, ChecksFile
 from grader.model import StudentResult
-from grader.report.html import PageNames, Templates, chunks, page_name, remove_stale, write_html, write_index, \
-    write_students
+from grader.report.html import (
+    PageNames,
+    Templates,
+    chunks,
+    page_name,
+    remove_stale,
+    write_html,
+    write_index,
+    write_students,
+)
 from grader.report.run import RunInfo
 from grader.report.summary import Tally, TallyPart
 from grader.store import StoredResults, atomic_writer
@@ -39,7 +47,7 @@ class Reports:
     index: Path
     checks: Path
     students: int
-    processes: int  # processes that wrote the student pages (1: this one alone)
+    processes: int  # shards, one process each (1: this process alone)
     notes: tuple[str, ...] = ()  # a shard whose process failed and was written here instead: what happened
 
 
@@ -62,12 +70,12 @@ def write_reports(out: Path, assignment: Assignment, results: Iterable[StudentRe
     """Student pages, index.html and checks.csv under `out`, each result read once, in student order.
 
     With `jobs` >= 2 (the run's processes) and stored results of at least 2 x `shard_min` students,
-    the sorted students are cut into up to `jobs` contiguous shards: this process writes the first while forked processes
-    (trusted grader code reading our own result files; no student code) write the others' pages and
-    their parts of checks.csv and of the index table. Each hands back its class figures as plain
-    counts (Tally.part, JSON and float64 arrays in files); they are merged in student order, so every
-    file is byte for byte what one process writes. A shard whose process dies or fails is written by
-    this process instead, and `Reports.notes` (and stderr) say so.
+    the sorted students are cut into up to `jobs` contiguous shards. This process writes the first;
+    forked processes (trusted grader code reading our own result files; no student code) write the
+    others' pages and their parts of checks.csv and of the index table. Each hands back its class
+    figures as plain counts (Tally.part: JSON and float64 arrays in files), merged in student order,
+    so every file is byte for byte what one process writes. A shard whose process dies or fails is
+    written by this process instead, and `Reports.notes` (and stderr) say so.
     """
     processes = min(jobs, len(results) // max(1, shard_min)) if isinstance(results, StoredResults) else 1
     if processes < 2:
@@ -157,22 +165,22 @@ def _collect(shard: Shard, worker: tuple[int, int] | str, tally: Tally) -> str |
     """Merge the counts of the shard's process (its id and wait status) into `tally`; why it failed, or None."""
     if isinstance(worker, str):
         return worker
-    worker, status = worker
+    pid, status = worker
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        return f"its process {worker} was killed by signal {number} ({signal.Signals(number).name})"
+        return f"its process {pid} was killed by signal {number} ({signal.Signals(number).name})"
     if os.waitstatus_to_exitcode(status) != 0:
         try:
             error = (shard.folder / "error.txt").read_text(encoding="utf-8").strip().splitlines()[-1]
         except (OSError, IndexError):
             error = "no error recorded"
-        return f"its process {worker} failed (exit status {os.waitstatus_to_exitcode(status)}: {error})"
+        return f"its process {pid} failed (exit status {os.waitstatus_to_exitcode(status)}: {error})"
     try:
         part = _load_part(shard.folder)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return f"its process {worker} left figures that cannot be read ({type(exc).__name__}: {exc})"
+        return f"its process {pid} left figures that cannot be read ({type(exc).__name__}: {exc})"
     if len(part.bins) != len(tally.bins):
-        return f"its process {worker} left {len(part.bins)} histogram bins, not {len(tally.bins)}"
+        return f"its process {pid} left {len(part.bins)} histogram bins, not {len(tally.bins)}"
     tally.merge(part)
     return None
 
@@ -183,7 +191,8 @@ def _save_part(folder: Path, part: TallyPart) -> None:
         part.percents.tofile(handle)
     with (folder / "points.bin").open("wb") as handle:
         part.points.tofile(handle)
-    fields = {k: getattr(part, k) for k in ("students", "ran", "timeouts", "late", "statuses", "bins", "counts", "keys")}
+    fields = {k: getattr(part, k) for k in ("students", "ran", "timeouts", "late", "statuses", "bins", "counts",
+                                            "keys")}
     with atomic_writer(folder / "tally.json", durable=False) as handle:
         json.dump(fields, handle)
 
