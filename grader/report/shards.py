@@ -33,11 +33,13 @@ from grader.report.run import RunInfo
 from grader.report.summary import Tally, TallyPart
 from grader.store import StoredResults, atomic_writer
 
-# Students per shard at the least. Measured on hw03 (786 checks a student, 2 cores): a forked shard
-# process costs about 10-15 ms to start and reap (a ~60 MB parent), and a student about 6 ms of
-# report work, so two shards pay off from about 10 students on; 24 a shard (48 for a 2-core split)
-# keeps small classes, and assignments with few checks a student, on the one-process path.
-SHARD_MIN = 24
+# Students per shard at the least. Measured on hw03 (786 checks a student; 2 cores, CPU seconds, as
+# the machine was shared): one process takes 0.04 s plus 7 ms a student; a forked shard costs its
+# process about 10 ms more and each student about 10% more CPU (pages copied on write). Split in 2,
+# the longest process's CPU drops from 0.097 to 0.080 s at 8 students, 0.156 to 0.099 at 16, 0.264
+# to 0.171 at 32: the split pays from about 8 students when a core is free. 16 a shard (32 students
+# for 2 shards, as for grading processes) leaves the smallest classes the single process.
+SHARD_MIN = 16
 
 
 @dataclass(frozen=True)
