@@ -1,9 +1,10 @@
 """Case generators of hw03: the lecture's worked example, edge cases, and seeded random cases.
 
 The grader calls `fixed_cases(function)` (lecture + edge cases, the same for every student,
-public) and `random_case(function, rng, name)` (one random case drawn from `rng`). This module
-runs in the grader's process only; it may use the reference to build consistent inputs
-(e.g. forward-pass values fed to `backward`), never to decide what is expected.
+public) and `random_case(function, rng, name)` (one random case drawn from `rng`, a
+`grader.draws.Draws`: numpy's Generator with faster exact draws, see "random building blocks").
+This module runs in the grader's process only; it may use the reference to build consistent
+inputs (e.g. forward-pass values fed to `backward`), never to decide what is expected.
 """
 from __future__ import annotations
 

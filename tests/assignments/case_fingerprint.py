@@ -78,5 +78,6 @@ if __name__ == "__main__":
         sys.exit("usage: python tests/assignments/case_fingerprint.py --write  (rewrites the fixture)")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     how = f"written by `python tests/assignments/case_fingerprint.py --write` at commit {commit}"
-    FIXTURE.write_text(json.dumps({"_how": how, **fingerprints()}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps({"_how": how, **fingerprints()}, indent=1, ensure_ascii=False)
+    FIXTURE.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {FIXTURE}")
