@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,8 @@ from grader import describe
 
 SCALARS = (int, float, np.integer, np.floating)
 SMALL = 32  # arrays up to this size are checked element by element in Python floats: faster than numpy there
+F64 = np.dtype(np.float64)  # native float64: `==` also tells the byte order (then .tobytes() compares values)
+EXACT_INT = 2 ** 53  # ints up to this size are exact in float64
 
 
 def compare(expected: Any, got: Any, *, rtol: float, atol: float, name: str = "result",
@@ -19,6 +22,103 @@ def compare(expected: Any, got: Any, *, rtol: float, atol: float, name: str = "r
     Shapes must match exactly ((n,) is not (n, 1)); a list with the right values is accepted
     where an array is due; NaN and inf never equal a finite value.
     """
+    if matches(expected, got, rtol, atol):
+        return None  # the common case, decided without building any text
+    return _compare(expected, got, rtol, atol, name, names)
+
+
+def matches(expected: Any, got: Any, rtol: float, atol: float) -> bool:
+    """True only when `compare` surely finds no difference: finite floats, float arrays (or lists of
+    floats where an array is due) of equal shape, and tuples/lists of these, within tolerance. False
+    means "not sure": `compare` decides in full.
+
+    The arithmetic is `_array`'s, in float64 (Python floats are IEEE doubles, as numpy's are), so a
+    True here is exactly `compare`'s None; tests/grader/test_compare.py checks the two agree."""
+    kind = type(expected)
+    if kind is float or kind is np.float64:
+        g, e = _float(got), float(expected)
+        return g is not None and isfinite(e) and abs(g - e) <= atol + rtol * abs(e)
+    if kind is np.ndarray:
+        if expected.dtype != F64:
+            return False
+        if type(got) is np.ndarray:
+            if got.shape != expected.shape or got.dtype != F64:
+                return False  # `compare` decides (and explains)
+            if 0.0 <= atol and 0.0 <= rtol < math.inf and expected.tobytes() == got.tobytes():
+                return True  # the very same numbers: `_array` finds each equal (inf too, NaN to NaN)
+            return _surely_close(expected, got, rtol, atol)
+        have = _grid(got, expected.shape)
+        return have is not None and _close(expected.ravel().tolist(), have, rtol, atol)
+    if kind is tuple or kind is list:
+        if (type(got) is not tuple and type(got) is not list) or len(got) != len(expected) or not expected:
+            return False
+        if all(isinstance(e, SCALARS) for e in expected):  # `_sequence` compares these as one float array
+            want, have = _floats(expected), _floats(got)
+            return want is not None and have is not None and _close(want, have, rtol, atol)
+        for e, g in zip(expected, got):
+            if not matches(e, g, rtol, atol):
+                return False
+        return True
+    return False
+
+
+def _close(want: list[float], have: list[float], rtol: float, atol: float) -> bool:
+    """Each expected float is finite and its partner within tolerance: `_surely_close` on lists."""
+    for e, g in zip(want, have):
+        if not (isfinite(e) and abs(g - e) <= atol + rtol * abs(e)):
+            return False
+    return True
+
+
+def _float(got: Any) -> float | None:
+    """`got` as `_scalar` reads it (a float, numpy float64 or 0-d float64 array), else None."""
+    kind = type(got)
+    if kind is float or kind is np.float64:
+        return float(got)
+    if kind is np.ndarray and got.ndim == 0 and got.dtype.char == "d":
+        return float(got[()])
+    return None
+
+
+def _grid(got: Any, shape: tuple[int, ...]) -> list[float] | None:
+    """A list (1-d) or list of rows (2-d) of floats of exactly `shape` (no side 0: [] has shape
+    (0,) whatever is due), flattened: what np.asarray(got, dtype=float).ravel() holds then; None for
+    anything else."""
+    if not shape or not all(shape) or (type(got) is not list and type(got) is not tuple) or len(got) != shape[0]:
+        return None
+    if len(shape) == 1:
+        return _floats(got)
+    if len(shape) != 2:
+        return None
+    flat: list[float] = []
+    for row in got:
+        if type(row) is not list and type(row) is not tuple or len(row) != shape[1]:
+            return None
+        values = _floats(row)
+        if values is None:
+            return None
+        flat += values
+    return flat
+
+
+def _floats(items: tuple | list) -> list[float] | None:
+    """The items as floats when each is a float or an int that float64 holds exactly (what
+    np.asarray(items, dtype=float) gives then); None for anything else."""
+    out = []
+    for x in items:
+        kind = type(x)
+        if kind is float:
+            out.append(x)
+        elif kind is int and -EXACT_INT <= x <= EXACT_INT:
+            out.append(float(x))
+        else:
+            return None
+    return out
+
+
+def _compare(expected: Any, got: Any, rtol: float, atol: float, name: str = "result",
+             names: tuple[str, ...] = ()) -> str | None:
+    """`compare` in full: the verdict for any values, and the message when they differ."""
     if got is None and expected is not None:
         return f"{name}: got None (is a `return` missing?); expected {_kind(expected)}"
     if hasattr(got, "type_name") and hasattr(got, "text"):  # codec.Unsupported marker
@@ -60,7 +160,7 @@ def _sequence(expected: tuple | list, got: Any, rtol: float, atol: float, name: 
         return _array(np.asarray(expected, dtype=float), got, rtol, atol, name)
     for i, (e, g) in enumerate(zip(expected, got)):
         label = names[i] if i < len(names) else f"{name}[{i}]"
-        problem = compare(e, g, rtol=rtol, atol=atol, name=label)
+        problem = _compare(e, g, rtol, atol, label)
         if problem:
             return problem
     return None

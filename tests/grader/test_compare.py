@@ -1,10 +1,13 @@
 """grader.compare: tolerances, shapes, lists, NaN/inf, nested structures and messages."""
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from grader.compare import compare
+from grader.compare import _compare, compare, matches
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 
@@ -102,3 +105,155 @@ def test_verdict_matches_isclose(seed, shape, step, special):
     assert (compare(expected, got, **TOL) is None) == oracle
     if shape == ():
         assert (compare(float(expected), float(got), **TOL) is None) == oracle
+
+
+# `compare` first asks `matches` (a quick "surely equal" for the passing case) and only then runs the
+# full comparison, `_compare`. Whatever the values, the answer must be the full comparison's: a True
+# from `matches` where `_compare` finds a difference would pass a wrong answer.
+SPECIAL = st.sampled_from([0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 5e-324, 1e308, -1e308, 1.0, -2.5])
+NUMBERS = st.one_of(st.floats(-1e6, 1e6), SPECIAL, st.floats(), st.integers(-10, 10), st.integers(2 ** 52, 2 ** 64),
+                    st.booleans(), st.floats(-1e3, 1e3).map(np.float64))
+TOLS = st.sampled_from([(1e-6, 1e-9), (0.0, 0.0), (1e-3, 0.0), (0.0, 1e-3), (1e-6, -1.0), (np.inf, 0.0),
+                        (np.nan, 1e-9), (1e-6, np.inf)])
+DTYPES = st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.dtype(">f8")])
+
+
+@st.composite
+def nudged(draw, e: float, rtol: float, atol: float) -> float:
+    """A float at the tolerance's edge around `e`, or up to 2 ulps inside or outside it."""
+    side = draw(st.sampled_from([1.0, -1.0]))
+    with np.errstate(all="ignore"):
+        edge = float(np.float64(e) + side * (atol + rtol * abs(np.float64(e))))
+    steps = draw(st.integers(-2, 2))  # > 0: outwards, past the edge
+    for _ in range(abs(steps)):
+        edge = float(np.nextafter(edge, side * np.inf if steps > 0 else -side * np.inf))
+    return edge
+
+
+@st.composite
+def pairs(draw, tols: tuple[float, float] | None = None, depth: int = 0) -> tuple:
+    """(expected, got, rtol, atol): the shapes students return, right, nearly right (at the
+    tolerance's edge) and wrong."""
+    rtol, atol = tols = tols or draw(TOLS)
+
+    def near(x: Any) -> Any:  # a number at the edge of the tolerance around x, or x
+        return draw(nudged(float(x), rtol, atol)) if type(x) in (float, int) and abs(x) < 1e300 else x
+
+    kind = draw(st.sampled_from(["float", "array", "array", "list", "nested"] if depth < 2 else ["float", "array"]))
+    if kind == "float":
+        e = draw(NUMBERS)
+        g = draw(st.one_of(st.just(e), st.just(near(e)), NUMBERS, st.just(np.array(e)), st.just(np.array([e])),
+                           st.just(None), st.just("0.5")))
+        return e, g, rtol, atol
+    if kind == "array":
+        dtype = draw(DTYPES)
+        e = draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=6) |
+                            st.sampled_from([(40,), (5, 9)]), elements=hnp.from_dtype(np.dtype(dtype))))
+        with np.errstate(all="ignore"):
+            g = e.astype(draw(DTYPES))
+        if g.size and draw(st.booleans()) and g.dtype.kind == "f":
+            g = g.copy()
+            i = draw(st.integers(0, g.size - 1))
+            with np.errstate(all="ignore"):
+                g.flat[i] = near(float(e.flat[i])) if np.isfinite(e.flat[i]) else draw(SPECIAL)
+        shown = draw(st.sampled_from(["array", "list", "tuple", "reshaped", "float"]))
+        g = {"array": g, "list": g.tolist(), "tuple": tuple(g.tolist()) if g.ndim else g.tolist(),
+             "reshaped": g.reshape(-1) if g.ndim != 1 else g.reshape(-1, 1),
+             "float": float(g.flat[0]) if g.size and g.dtype.kind == "f" else g}[shown]
+        return e, g, rtol, atol
+    if kind == "list":  # a list of numbers, as perceptron_train's errors or a loss history
+        e = draw(st.lists(NUMBERS, max_size=6))
+        g = list(e)
+        if e and draw(st.booleans()):  # one number changed: to the tolerance's edge, or to anything
+            i = draw(st.integers(0, len(e) - 1))
+            g[i] = draw(st.one_of(st.just(near(e[i])), NUMBERS))
+        g = draw(st.one_of(st.just(g), st.just(tuple(g)), st.lists(NUMBERS, max_size=6),
+                           st.just(np.array(e, dtype=object) if e else np.array([])), st.just(g[:-1])))
+        return e, g, rtol, atol
+    items = draw(st.lists(pairs(tols, depth + 1), min_size=0, max_size=3))
+    wrap = draw(st.sampled_from([tuple, list]))
+    return wrap(e for e, _, _, _ in items), draw(st.sampled_from([tuple, list]))(g for _, g, _, _ in items), rtol, atol
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(pairs())
+def test_the_quick_path_never_changes_the_answer(pair):
+    expected, got, rtol, atol = pair
+    with np.errstate(all="ignore"):
+        try:
+            full = _compare(expected, got, rtol, atol)
+        except (OverflowError, ValueError) as exc:  # data the full comparison itself cannot take
+            with pytest.raises(type(exc)):
+                compare(expected, got, rtol=rtol, atol=atol)
+            return
+        if matches(expected, got, rtol, atol):
+            assert full is None, (expected, got)
+        assert compare(expected, got, rtol=rtol, atol=atol) == full
+
+
+@pytest.mark.parametrize("expected, got", [
+    (0.25, 0.25 + 1e-9), (np.float64(0.25), np.array(0.25)),
+    (np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3)),  # the same bytes
+    (np.arange(6.0), np.arange(6.0) * (1 + 1e-8)), (np.arange(60.0), np.arange(60.0) * (1 + 1e-8)),  # both sides of SMALL
+    (np.arange(6.0), np.frombuffer(np.arange(6.0).tobytes(), dtype="<f8")),  # as the codec decodes arrays
+    (np.array([np.nan, np.inf]), np.array([np.nan, np.inf])),  # the same bytes: NaN to NaN, inf to inf
+    (np.arange(4.0).reshape(2, 2), [[0.0, 1], (2.0, 3.0)]), (np.array([1.0, 2.0]), (1, 2.0)),
+    ([3, 1, 0], [3, 1, 0]), ([0.5, 0.25], (0.5, 0.25)),
+    ((np.ones(3), [3, 1, 0]), [np.ones(3), (3, 1, 0)]), ([(np.ones((2, 1)), np.ones(2))], [(np.ones((2, 1)), np.ones(2))]),
+])
+def test_common_right_answers_take_the_quick_path(expected, got):
+    assert matches(expected, got, **TOL)
+    assert _compare(expected, got, TOL["rtol"], TOL["atol"]) is None
+
+
+@pytest.mark.parametrize("expected, got", [
+    (np.array([np.nan, 1.0]), np.array([np.nan, 1.0 + 1e-9])), (np.array([np.inf, 1.0]), np.array([np.inf, 1.0 + 1e-9])),
+    ([1.0], [np.float64(1.0)]),
+    (np.ones(2), np.ones(2, dtype=np.float32)), (np.ones(2, dtype=int), np.ones(2, dtype=int)), ([], []),
+    ([2 ** 60], [2 ** 60 + 1]), (0.5, 1), (np.ones(2), np.ones(2).astype(">f8")),
+])
+def test_what_the_quick_path_does_not_know_is_left_to_the_full_comparison(expected, got):
+    assert not matches(expected, got, **TOL)
+    assert compare(expected, got, **TOL) == _compare(expected, got, TOL["rtol"], TOL["atol"])
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), TOLS, st.sampled_from([(), (1,), (4,), (2, 3), (40,), (5, 9)]))
+def test_at_the_tolerance_edge_every_form_of_the_numbers_gets_the_full_answer(data, tols, shape):
+    rtol, atol = tols
+    floats = st.one_of(st.floats(-1e6, 1e6), st.floats(), SPECIAL)
+    e = data.draw(hnp.arrays(np.float64, shape, elements=floats))
+    g = e.copy()
+    for i in range(min(e.size, 6)):  # the first few numbers: kept, moved to the edge, or made NaN, inf...
+        x = float(e.flat[i])
+        how = data.draw(st.sampled_from(["keep", "edge", "edge", "special"]))
+        if how == "edge" and abs(x) < 1e300:
+            g.flat[i] = data.draw(nudged(x, rtol, atol))
+        elif how == "special":
+            g.flat[i] = data.draw(SPECIAL)
+    forms = [(e, g), (e, g.tolist()), (e, np.frombuffer(g.tobytes(), dtype="<f8").reshape(shape))]
+    if e.ndim == 0:
+        forms += [(float(e), float(g)), (np.float64(e), g), (float(e), g)]
+    if e.ndim == 1:
+        forms += [(e.tolist(), g.tolist()), (tuple(e.tolist()), g), ((e, e.tolist()), [g, tuple(g.tolist())])]
+    with np.errstate(all="ignore"):
+        for expected, got in forms:
+            full = _compare(expected, got, rtol, atol)
+            assert not matches(expected, got, rtol, atol) or full is None, (expected, got)
+            assert compare(expected, got, rtol=rtol, atol=atol) == full
+
+
+EDGES = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e-9, 1e308, -1e308, 1.0, 1.0 + 1e-6, -2.5]
+
+
+@pytest.mark.parametrize("rtol, atol", [(1e-6, 1e-9), (0.0, 0.0), (1e-3, -1.0), (np.inf, 0.0), (1e-6, np.inf)])
+def test_every_pair_of_awkward_numbers_in_every_form_gets_the_full_answer(rtol, atol):
+    with np.errstate(all="ignore"):
+        for e in EDGES:
+            for g in EDGES:
+                for expected, got in [(e, g), (np.float64(e), np.array(g)), ([e], [g]), ((1.0, e), [1.0, g]),
+                                      (np.array([e, 1.0]), [g, 1.0]), (np.array([[e]]), [[g]]),
+                                      (np.array([e, 1.0]), np.array([g, 1.0])), ([np.array([e])], [np.array([g])])]:
+                    full = _compare(expected, got, rtol, atol)
+                    assert not matches(expected, got, rtol, atol) or full is None, (expected, got, rtol, atol)
+                    assert compare(expected, got, rtol=rtol, atol=atol) == full
