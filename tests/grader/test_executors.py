@@ -5,6 +5,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from grader.executors import LocalExecutor, job_payload
 from grader.model import StudentResult, Submission
 
@@ -66,10 +68,21 @@ def test_job_payload_of_a_vanished_file_is_unreadable_and_says_so(tmp_path: Path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 
 
-def test_grading_processes_write_what_threads_write(tmp_path: Path):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_grading_processes_write_what_threads_write(tmp_path: Path, start: str):
+    """Grading processes forked (nothing else running) or spawned (another thread alive) grade alike."""
     import shutil
+    import threading
 
+    from grader.executors import start_method
     from grader.pipeline import GradeOptions, grade_class
+
+    if start == "fork" and threading.active_count() > 1:
+        pytest.skip("another test left a thread running: this process would spawn")
+    stop = threading.Event()
+    if start == "spawn":  # a thread alive while the executor starts: it must not fork
+        threading.Thread(target=stop.wait, daemon=True).start()
+    assert start_method() == start
 
     (tmp_path / "c").mkdir()
     for name in ("passes_all.py", "fails_mse_grad_split_outside.py", "syntax_error.py", "magics_and_error.ipynb",
@@ -82,6 +95,7 @@ def test_grading_processes_write_what_threads_write(tmp_path: Path):
     for name in ("grades.csv", "checks.csv"):
         assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "t" / name).read_bytes()
     assert grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts)).reused == 5
+    stop.set()
 
 
 def test_a_grading_process_that_dies_costs_its_jobs_as_grader_faults(tmp_path: Path):
