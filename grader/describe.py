@@ -12,6 +12,9 @@ from grader.model import Case, FuncSpec
 
 MAX_CHARS = 300
 PRECISION, THRESHOLD, LINE_WIDTH = 6, 24, 100  # np.array2string's options for every array in a message
+FIXED = f"%.{PRECISION}f "  # one number in fixed notation, as f"{x:.{PRECISION}f}" writes it, and a space
+F64 = np.dtype(np.float64)
+NEWLINE = re.compile(r"\s*\n\s*")
 
 
 def value(v: Any, limit: int = MAX_CHARS) -> str:
@@ -33,7 +36,8 @@ def value(v: Any, limit: int = MAX_CHARS) -> str:
         text = repr(float(v))
     else:
         text = repr(v)
-    text = re.sub(r"\s*\n\s*", " ", text)
+    if "\n" in text:
+        text = NEWLINE.sub(" ", text)  # arrays of 2 dimensions, long rows: one line
     return text if len(text) <= limit else text[: limit - 5] + " ...]"
 
 
@@ -70,7 +74,7 @@ def _small_floats(v: np.ndarray) -> str | None:
     numpy prints each number as the shortest text that identifies it, cut at PRECISION digits and
     correctly rounded; for PRECISION <= 15 that is Python's correctly rounded fixed or exponent
     format with trailing zeros trimmed. tests/grader/test_describe.py checks it against numpy."""
-    if type(v) is not np.ndarray or v.dtype != np.float64 or v.ndim > 2 or not 0 < v.size <= THRESHOLD:
+    if type(v) is not np.ndarray or v.dtype != F64 or v.ndim > 2 or not 0 < v.size <= THRESHOLD:
         return None
     values = v.ravel().tolist()
     if not all(map(math.isfinite, values)):
@@ -79,12 +83,15 @@ def _small_floats(v: np.ndarray) -> str | None:
     if options["suppress"] or options["sign"] != "-" or options["legacy"] is not False or options["formatter"]:
         return None  # numpy's defaults, which the layout below assumes
     magnitudes = [abs(x) for x in values if x != 0.0]
-    if magnitudes and min(magnitudes) < sys.float_info.min:
-        return None  # subnormal: fewer significant bits than the reasoning above needs
-    if magnitudes and (max(magnitudes) >= 1e8 or min(magnitudes) < 1e-4 or max(magnitudes) / min(magnitudes) > 1e3):
+    if magnitudes:
+        low, high = min(magnitudes), max(magnitudes)
+        if low < sys.float_info.min:
+            return None  # subnormal: fewer significant bits than the reasoning above needs
+    if magnitudes and (high >= 1e8 or low < 1e-4 or high / low > 1e3):
         words = _scientific(values)
     else:
-        texts = [f"{x:.{PRECISION}f}".rstrip("0") for x in values]  # "2.", "-0.5", "0.123457"
+        texts = (FIXED * len(values) % tuple(values)).split()  # "2.000000", "-0.500000", "0.123457"
+        texts = [t.rstrip("0") for t in texts]  # "2.", "-0.5", "0.123457"
         points = [t.index(".") for t in texts]
         left = max(points)
         width = left + max([len(t) - p for t, p in zip(texts, points)])
@@ -116,6 +123,8 @@ def _scientific(values: list[float]) -> list[str]:
 def _row(words: list[str], indent: str, width: int) -> str:
     """One innermost row as numpy lays it out: `indent` first, words separated by ", ", wrapped onto
     a new `indent`ed line when a word would pass `width` (never when the line holds no word yet)."""
+    if len(indent) + sum(map(len, words)) + 2 * len(words) - 2 <= width:
+        return indent + ", ".join(words)  # all on one line: no word passes `width`, the last included
     text, line = "", indent
     for i, word in enumerate(words):
         if len(line) + len(word) > width and len(line) > len(indent):

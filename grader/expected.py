@@ -34,12 +34,14 @@ def materialise(value: Any) -> Any:
     kind = type(value)
     if kind is np.ndarray and not value.dtype.hasobject:
         return value.copy(order="K")  # what deepcopy does: same values, same memory layout
-    if isinstance(value, IMMUTABLE):
-        return value
+    if kind is float or kind is int or kind is str or kind is bool or value is None:
+        return value  # the common immutable leaves, told apart without isinstance
+    if kind is tuple:
+        return tuple([materialise(v) for v in value])
     if kind is list:
         return [materialise(v) for v in value]
-    if kind is tuple:
-        return tuple(materialise(v) for v in value)
+    if isinstance(value, IMMUTABLE):
+        return value
     if isinstance(value, FuncSpec):
         return testfuncs.build(value)
     if isinstance(value, list):

@@ -39,6 +39,9 @@ class Context:
         if got.shape != want.shape:
             return False
         fin = np.isfinite(want)  # (hint() runs with numpy's floating-point warnings off)
+        if fin.all():  # the usual case, the same test in fewer steps: no NaN/inf to line up
+            return bool(np.isfinite(got).all() and (np.abs(got - want) <= self.spec.atol + self.spec.rtol
+                                                    * np.abs(want)).all())
         if not (np.array_equal(np.isfinite(got), fin) and np.array_equal(got[~fin], want[~fin], equal_nan=True)):
             return False
         return bool(np.all(np.abs(got[fin] - want[fin]) <= self.spec.atol + self.spec.rtol * np.abs(want[fin])))

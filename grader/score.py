@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from grader import describe, hints
 from grader.assignment import Assignment, FunctionSpec
-from grader.compare import compare
+from grader.compare import compare, matches
 from grader.expected import Expected
 from grader.model import CallOutcome, Case, Check
 
@@ -67,8 +67,12 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
     checks = []
     for case, outcome, expected in zip(cases, outcomes, expecteds, strict=True):
         spec = specs[case.function]
-        passed, problem = verdict(spec, case, outcome, expected)
         max_points = spec.points * case.weight / weights[case.function]
+        if outcome.status == "returned" and not (expected.raises or outcome.mutated or case.forbid_warnings) \
+                and matches(expected.value, outcome.value, spec.rtol, spec.atol):
+            checks.append(_passed(spec.part, spec.name, case.name, case.kind, max_points, case.public, "returned"))
+            continue  # what `verdict` says here, without asking it: `compare` would find no difference
+        passed, problem = verdict(spec, case, outcome, expected)
         message, hint = "", ""
         if not passed:
             hint = hints.hint(spec, case, outcome, expected)

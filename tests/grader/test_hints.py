@@ -7,11 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import reference
 from grader.assignment import load_assignment, load_generators
 from grader.cases import build_cases
 from grader.expected import expected_for
+from grader.hints import Context as HintContext
 from grader.hints import hint
 from grader.model import CallOutcome, Case
 from grader.pipeline import GradeOptions, grade_class
@@ -355,3 +359,33 @@ def test_hw03_known_mistakes_come_from_its_folder():
     with_mistakes = {f.name for f in ASSIGNMENT.functions if f.mistakes is not None}
     assert with_mistakes == set(hw03_hints.MISTAKES) == {"mse_grad"}
     assert (ASSIGNMENT.folder / "hints.py").is_file()
+
+
+def _close_by_the_rule(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
+    """Context.close's rule written out element by element: same shape, NaN/inf exactly where they
+    are due (NaN to NaN, inf to the same inf), every other number within tolerance."""
+    if got.shape != want.shape:
+        return False
+    for g, w in zip(got.ravel().tolist(), want.ravel().tolist()):
+        if np.isfinite(w):
+            if not (np.isfinite(g) and abs(g - w) <= atol + rtol * abs(w)):
+                return False
+        elif not (g == w or (np.isnan(g) and np.isnan(w))):
+            return False
+    return True
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from([(), (1,), (3,), (2, 3), (40,)]))
+def test_close_is_its_rule_with_and_without_nan_and_inf(data, shape):
+    """close() takes a shorter way when every due value is finite; both ways give the rule's answer."""
+    spec = ASSIGNMENT.function("sigmoid")
+    ctx = HintContext(spec, GENERATORS.fixed_cases("sigmoid")[0], [], [])
+    numbers = st.one_of(st.floats(-1e3, 1e3), st.sampled_from([0.0, -0.0, np.nan, np.inf, -np.inf, 1e308]))
+    want = data.draw(hnp.arrays(np.float64, shape, elements=numbers))
+    got = want.copy()
+    for i in data.draw(st.lists(st.integers(0, max(want.size - 1, 0)), max_size=3)) if want.size else []:
+        tol = spec.atol + spec.rtol * abs(want.flat[i]) if np.isfinite(want.flat[i]) else 1.0
+        got.flat[i] = data.draw(st.sampled_from([want.flat[i] + tol, want.flat[i] + 2 * tol, np.nan, np.inf, 0.0]))
+    with np.errstate(all="ignore"):
+        assert ctx.close(got, want) == _close_by_the_rule(got, want, spec.rtol, spec.atol)

@@ -92,3 +92,41 @@ def test_shared_calls_render_each_shared_case_as_describe_does(hw03):
         for case in group:
             assert calls[(case.function, case.name)] == (case, describe.call(case,
                                                                              hw03.function(case.function).signature))
+
+
+def test_score_agrees_with_verdict_on_every_kind_of_outcome(hw03):
+    """score() decides a plainly right answer without asking verdict(), and shares one record per
+    passed case among students: every check must still be the one verdict() and Check() give."""
+    from grader.model import Check
+    right, warned = np.array([0.5, 1.0]), ("RuntimeWarning: overflow encountered in exp",)
+    rows = [  # (case, outcome, expected)
+        (_case("sigmoid", name="a"), CallOutcome("returned", value=right.copy()), Expected(right)),
+        (_case("sigmoid", name="b"), CallOutcome("returned", value=right * (1 + 1e-7)), Expected(right)),
+        (_case("sigmoid", name="c"), CallOutcome("returned", value=right * (1 + 1e-5)), Expected(right)),
+        (_case("sigmoid", name="d", forbid_warnings=True), CallOutcome("returned", value=right, warnings=warned),
+         Expected(right)),
+        (_case("sigmoid", name="e", forbid_warnings=True), CallOutcome("returned", value=right), Expected(right)),
+        (_case("sigmoid", name="f"), CallOutcome("returned", value=right, mutated=("z",)), Expected(right)),
+        (_case("sigmoid", name="g"), CallOutcome("returned", value=right), Expected(raises=("ValueError",), error="x")),
+        (_case("sigmoid", name="h", public=True), CallOutcome("raised", error="ValueError: no"),
+         Expected(raises=("ValueError",), error="ValueError: no")),
+        (_case("sigmoid", name="i", kind="random"), CallOutcome("returned", value=[0.5, 1.0]), Expected(right)),
+        (_case("sigmoid", name="j"), CallOutcome("missing"), Expected()),
+        (_case("sigmoid", name="k"), CallOutcome("returned", value=np.array([np.nan, 1.0])),
+         Expected(np.array([np.nan, 1.0]))),
+    ]
+    cases, outcomes, expecteds = zip(*rows)
+    spec = hw03.function("sigmoid")
+    for _ in range(2):  # the second time, passed checks come from the shared records
+        checks = score(hw03, cases, outcomes, expecteds, seed=5)
+        for check, (case, outcome, expected) in zip(checks, rows):
+            passed, problem = verdict(spec, case, outcome, expected)
+            assert check.passed == passed, case.name
+            if passed:
+                share = spec.points * case.weight / sum(c.weight for c in cases)
+                assert check == Check(part=spec.part, function="sigmoid", case=case.name, kind=case.kind, passed=True,
+                                      points=share, max_points=share, message="", fault="none", public=case.public,
+                                      hint="", outcome=outcome.status)
+            else:
+                assert check.points == 0.0 and check.fault == "student" and check.message.endswith(problem)
+    assert [c.passed for c in checks] == [True, True, False, False, True, False, False, True, True, False, True]
