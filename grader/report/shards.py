@@ -7,6 +7,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from array import array
 from collections.abc import Iterable, Iterator
@@ -71,8 +72,8 @@ def write_reports(out: Path, assignment: Assignment, results: Iterable[StudentRe
                   jobs: int = 1, shard_min: int = SHARD_MIN) -> Reports:
     """Student pages, index.html and checks.csv under `out`, each result read once, in student order.
 
-    With `jobs` >= 2 (the run's processes) and stored results of at least 2 x `shard_min` students,
-    the sorted students are cut into up to `jobs` contiguous shards. This process writes the first;
+    With `jobs` >= 2 (the run's processes), stored results of at least 2 x `shard_min` students and
+    no other thread running here (`may_fork`), the sorted students are cut into up to `jobs` contiguous shards. This process writes the first;
     forked processes (trusted grader code reading our own result files; no student code) write the
     others' pages and their parts of checks.csv and of the index table. Each hands back its class
     figures as plain counts (Tally.part: JSON and float64 arrays in files), merged in student order,
@@ -80,12 +81,19 @@ def write_reports(out: Path, assignment: Assignment, results: Iterable[StudentRe
     written by this process instead, and `Reports.notes` (and stderr) say so.
     """
     processes = min(jobs, len(results) // max(1, shard_min)) if isinstance(results, StoredResults) else 1
-    if processes < 2:
+    if processes < 2 or not may_fork():
         with ChecksFile(out) as checks:
             written = write_html(out, assignment, results, run, also=checks.add)
         return Reports(written.index, checks.path, written.students, 1)
     assert isinstance(results, StoredResults)
     return _sharded(out, assignment, results.in_order(), run, processes)
+
+
+def may_fork() -> bool:
+    """Shards fork only while this process runs no other Python thread, as grading processes do
+    (grader.executors.start_method): no lock can then be held mid-update by a thread the child lacks.
+    `grade` has none left by the report stage; a program embedding the grader may (one process then)."""
+    return threading.active_count() == 1
 
 
 def _sharded(out: Path, assignment: Assignment, results: StoredResults, run: RunInfo, processes: int) -> Reports:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import threading
 import weakref
 from pathlib import Path
 
@@ -21,6 +22,12 @@ HW03 = load_assignment("hw03")
 RUN = RunInfo.now(HW03, "subs dir", 10.0, 2048, "namespaces")
 OUTCOMES = ("returned", "raised", "timeout", "missing", "returned", "returned")
 POINTS = (0.1, 0.7, 1 / 3, 0.2, 2 / 7, 0.3, 1e-9)  # sums that depend on their order in floats
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Shard even if an earlier test (a Dask cluster's) left a thread running in this process."""
+    monkeypatch.setattr(shards, "may_fork", lambda: True)
 
 
 def _student(i: int) -> StudentResult:
@@ -72,7 +79,7 @@ def _one_and_sharded(tmp_path: Path, n: int, jobs: int) -> tuple[dict[str, bytes
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_shards_write_exactly_what_one_process_writes(tmp_path, jobs):
+def test_shards_write_exactly_what_one_process_writes(tmp_path, jobs, forking):
     expected, out, names = _one_and_sharded(tmp_path, 31, jobs)
     written = write_reports(out, HW03, ResultStore(out, safe_name).view(names), RUN, jobs=jobs, shard_min=4)
     assert (written.processes, written.notes, written.students) == (jobs, (), 31)
@@ -83,7 +90,7 @@ def test_shards_write_exactly_what_one_process_writes(tmp_path, jobs):
     assert [f for f in files if files[f] != expected[f]] == []
 
 
-def test_a_small_class_is_written_here_without_forking(tmp_path, monkeypatch):
+def test_a_small_class_is_written_here_without_forking(tmp_path, monkeypatch, forking):
     out = tmp_path / "small"
     names = _class(out, 7)
 
@@ -93,6 +100,19 @@ def test_a_small_class_is_written_here_without_forking(tmp_path, monkeypatch):
     monkeypatch.setattr(shards.os, "fork", no_fork)
     written = write_reports(out, HW03, ResultStore(out, safe_name).view(names), RUN, jobs=2, shard_min=4)
     assert (written.processes, written.students) == (1, 7)
+
+
+def test_no_fork_while_another_thread_runs(tmp_path):
+    expected, out, names = _one_and_sharded(tmp_path, 40, 2)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        written = write_reports(out, HW03, ResultStore(out, safe_name).view(names), RUN, jobs=2, shard_min=4)
+    finally:
+        stop.set()
+        thread.join()
+    assert written.processes == 1 and _files(out) == expected
 
 
 def _failing_shard(monkeypatch, number: int, how: str) -> None:
@@ -111,7 +131,7 @@ def _failing_shard(monkeypatch, number: int, how: str) -> None:
 
 @pytest.mark.parametrize("how, why", [("kill", "was killed by signal 9 (SIGKILL)"),
                                       ("raise", "failed (exit status 1: RuntimeError: disk on fire)")])
-def test_a_failed_shard_is_written_here_and_said_so(tmp_path, monkeypatch, capsys, how, why):
+def test_a_failed_shard_is_written_here_and_said_so(tmp_path, monkeypatch, capsys, how, why, forking):
     expected, out, names = _one_and_sharded(tmp_path, 30, 3)
     _failing_shard(monkeypatch, 1, how)
     written = write_reports(out, HW03, ResultStore(out, safe_name).view(names), RUN, jobs=3, shard_min=4)
@@ -123,7 +143,7 @@ def test_a_failed_shard_is_written_here_and_said_so(tmp_path, monkeypatch, capsy
     assert _files(out) == expected
 
 
-def test_a_shard_whose_process_cannot_start_is_written_here(tmp_path, monkeypatch):
+def test_a_shard_whose_process_cannot_start_is_written_here(tmp_path, monkeypatch, forking):
     expected, out, names = _one_and_sharded(tmp_path, 20, 2)
 
     def no_fork() -> int:
@@ -135,7 +155,7 @@ def test_a_shard_whose_process_cannot_start_is_written_here(tmp_path, monkeypatc
     assert _files(out) == expected
 
 
-def test_every_process_reads_its_results_once_and_holds_at_most_two(tmp_path, monkeypatch):
+def test_every_process_reads_its_results_once_and_holds_at_most_two(tmp_path, monkeypatch, forking):
     """Each result is read once in all, by the process of its shard, and is freed before the one after
     the next is read: no process holds the class (the log is a file, so the forked processes can write it)."""
     out = tmp_path / "class"
