@@ -90,9 +90,9 @@ def _small_floats(v: np.ndarray) -> str | None:
     if magnitudes and (high >= 1e8 or low < 1e-4 or high / low > 1e3):
         words = _scientific(values)
     else:
-        texts = (FIXED * len(values) % tuple(values)).split()  # "2.000000", "-0.500000", "0.123457"
-        texts = [t.rstrip("0") for t in texts]  # "2.", "-0.5", "0.123457"
-        points = [t.index(".") for t in texts]
+        full = (FIXED * len(values) % tuple(values)).split()  # "2.000000", "-0.500000", "0.123457"
+        texts = [t.rstrip("0") for t in full]  # "2.", "-0.5", "0.123457"
+        points = [len(t) - PRECISION - 1 for t in full]  # where the "." is: PRECISION digits follow it
         left = max(points)
         width = left + max([len(t) - p for t, p in zip(texts, points)])
         words = [(" " * (left - p) + t).ljust(width) for t, p in zip(texts, points)]  # points aligned
@@ -101,6 +101,8 @@ def _small_floats(v: np.ndarray) -> str | None:
     if v.ndim == 1:
         return "[" + _row(words, " ", LINE_WIDTH - 1)[1:] + "]"
     n = v.shape[1]
+    if len(set(map(len, words))) == 1 and 2 + n * (len(words[0]) + 2) - 2 <= LINE_WIDTH - 2:
+        return "[[" + "],\n [".join([", ".join(words[i:i + n]) for i in range(0, len(words), n)]) + "]]"  # no row wraps
     rows = [_row(words[i:i + n], "  ", LINE_WIDTH - 2)[2:] for i in range(0, len(words), n)]
     return "[[" + "],\n [".join(rows) + "]]"
 

@@ -122,8 +122,10 @@ def _inputs(case: Case, spec: FunctionSpec) -> Iterator[tuple[str, np.ndarray]]:
 def _overflow(outcome: CallOutcome, leaves: list[Leaf], inputs: list[tuple[str, np.ndarray]]) -> str:
     """An exp that overflowed: numpy said so, or NaN/inf came back from inputs beyond exp's range."""
     said = next((w for w in outcome.warnings if "overflow" in w.lower()), "")
-    nonfinite = any(np.any(~np.isfinite(leaf.got) & np.isfinite(leaf.expected))
+    nonfinite = any(not np.isfinite(leaf.got).all() and np.any(~np.isfinite(leaf.got) & np.isfinite(leaf.expected))
                     for leaf in leaves if leaf.got.shape == leaf.expected.shape)
+    if not said and not nonfinite:
+        return ""  # (the usual case: what follows would find nothing to say)
     big = max((float(np.max(np.abs(a))) for _, a in inputs if a.size and np.isfinite(a).all()), default=0.0)
     why = f"numpy warned `{said}`" if said else f"got NaN/inf where finite values are due, for inputs up to {big:g}"
     if not said and not (nonfinite and big > EXP_LIMIT):
