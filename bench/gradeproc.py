@@ -1,6 +1,7 @@
 """One measured `grade` run in a process of its own: `python -m bench.gradeproc SUBMISSIONS OUT [options]`."""
 # Prints one JSON line: wall time, per-submission seconds, the grader's CPU (with its grading
 # processes, if any) and peak RSS (its own process), and what a /proc sampler saw of the students.
+# The sampler is a process of its own (bench.probe.SamplerProcess): the measured run has no extra thread.
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--coarse", action="store_true", help="poll /proc every 50 ms, not 5 ms (large classes)")
     args = p.parse_args(argv)
 
-    from bench.probe import Sampler
+    from bench.probe import SamplerProcess
     from grader.pipeline import GradeOptions, grade_class
 
     imported = time.monotonic()
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     before = resource.getrusage(resource.RUSAGE_SELF)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    with Sampler(os.getpid(), interval=0.05 if args.coarse else 0.005) as sampler:
+    with SamplerProcess(os.getpid(), interval=0.05 if args.coarse else 0.005) as sampler:
         expected, done = [0], [0]
 
         def on_result(_summary: object) -> None:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     # every process below this one has been reaped by now: students by their fork servers, fork
     # servers by the sandbox, grading processes by the executor; only the long-lived ones are sampled
     below = (after_children.ru_utime + after_children.ru_stime) - (before_children.ru_utime + before_children.ru_stime)
-    student_cpu = max(0.0, below - seen.server_cpu - seen.worker_cpu)
+    student_cpu = max(0.0, below - seen.server_cpu - seen.worker_cpu - sampler.own_cpu)
     print(json.dumps({
         "students": len(run.summaries), "regraded": run.regraded, "reused": run.reused,
         "wall": wall, "import_seconds": imported - STARTED,

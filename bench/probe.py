@@ -1,9 +1,13 @@
 """Process figures read from /proc: a sampler of the grader's descendants (student peak RSS, their CPU)."""
 from __future__ import annotations
 
+import json
 import os
+import resource
+import subprocess
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -98,7 +102,7 @@ class Sampler:
             self.result.reports_rss_mb = max(self.result.reports_rss_mb, rss)
         else:
             self.result.grading_rss_mb = max(self.result.grading_rss_mb, rss)
-        below, alive = children(self.root), set[int]()
+        below, alive = [pid for pid in children(self.root) if pid != os.getpid()], set[int]()
         while below:  # grading processes (if any), their fork servers, the students below those
             pid = below.pop()
             server = is_fork_server(pid)
@@ -124,3 +128,67 @@ class Sampler:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.sample()
+
+
+class SamplerProcess:
+    """The Sampler in a process of its own, watching `root` (this process) from outside: the measured
+    `grade` then runs no thread of its own, as the `grade` command does not (it forks grading processes
+    and report shards only when it has no other thread). `reporting = True` is passed on through its
+    stdin; the sampler's own CPU is kept apart (`own_cpu`) so it is not counted as the students'."""
+
+    def __init__(self, root: int, interval: float = 0.005) -> None:
+        self.root, self.interval = root, interval
+        self.result = Descendants()
+        self.own_cpu = 0.0
+        self._proc: subprocess.Popen[str] | None = None
+        self._reporting = False
+
+    def __enter__(self) -> SamplerProcess:
+        self._proc = subprocess.Popen([sys.executable, "-m", "bench.probe", str(self.root), str(self.interval)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self._proc.stdout is None or self._proc.stdout.readline().strip() != "sampling":
+            raise RuntimeError("bench.probe: the sampler process did not start")
+        return self
+
+    @property
+    def reporting(self) -> bool:
+        return self._reporting
+
+    @reporting.setter
+    def reporting(self, value: bool) -> None:
+        if value and not self._reporting and self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.write("reporting\n")
+            self._proc.stdin.flush()
+        self._reporting = value
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._proc is not None
+        out, _ = self._proc.communicate()  # closing stdin stops it; it prints what it saw
+        data = json.loads(out.strip().splitlines()[-1])
+        self.own_cpu = data.pop("own_cpu")
+        self.result = Descendants(**data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.probe ROOT_PID INTERVAL`: sample until stdin closes ("reporting" lines switch
+    the RSS figure to the reports'), then print the Descendants and this process's own CPU as JSON."""
+    args = sys.argv[1:] if argv is None else argv
+    sampler = Sampler(int(args[0]), float(args[1]))
+
+    def commands() -> None:
+        for line in sys.stdin:
+            if line.strip() == "reporting":
+                sampler.reporting = True
+        sampler._stop.set()
+
+    with sampler:
+        print("sampling", flush=True)
+        threading.Thread(target=commands, daemon=True).start()
+        sampler._stop.wait()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({**asdict(sampler.result), "own_cpu": usage.ru_utime + usage.ru_stime}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
