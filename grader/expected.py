@@ -23,6 +23,8 @@ class Expected:
 
 
 IMMUTABLE = (bool, int, float, complex, str, bytes, type(None), np.generic)
+PLAIN = frozenset({float, int, str, bool, type(None)})  # the common immutable leaves, told by their exact type
+BLANK = Expected()  # for a case whose call never answered (frozen: one serves every case)
 
 
 def materialise(value: Any) -> Any:
@@ -34,12 +36,12 @@ def materialise(value: Any) -> Any:
     kind = type(value)
     if kind is np.ndarray and not value.dtype.hasobject:
         return value.copy(order="K")  # what deepcopy does: same values, same memory layout
-    if kind is float or kind is int or kind is str or kind is bool or value is None:
-        return value  # the common immutable leaves, told apart without isinstance
-    if kind is tuple:
-        return tuple([materialise(v) for v in value])
+    if kind in PLAIN:
+        return value
+    if kind is tuple:  # (plain items are kept right here: no call for each)
+        return tuple([v if type(v) in PLAIN else materialise(v) for v in value])
     if kind is list:
-        return [materialise(v) for v in value]
+        return [v if type(v) in PLAIN else materialise(v) for v in value]
     if isinstance(value, IMMUTABLE):
         return value
     if isinstance(value, FuncSpec):
@@ -55,7 +57,7 @@ def expected_for(reference: ModuleType, case: Case) -> Expected:
     """Run the reference on a copy of the case's inputs; an exception is an expected outcome."""
     fn = getattr(reference, case.function)
     args = materialise(case.args)
-    kwargs = {k: materialise(v) for k, v in case.kwargs.items()}
+    kwargs = {k: materialise(v) for k, v in case.kwargs.items()} if case.kwargs else {}
     try:
         return Expected(value=fn(*args, **kwargs))
     except Exception as exc:  # the reference raising is part of the contract (e.g. ValueError)
@@ -75,6 +77,6 @@ def expected_values(reference: ModuleType, cases: Sequence[Case], outcomes: Sequ
     for case, outcome in zip(cases, outcomes, strict=True):
         known = shared.get((case.function, case.name)) if case.public else None
         if known is None:
-            known = expected_for(reference, case) if outcome.status in NEEDS_EXPECTED else Expected()
+            known = expected_for(reference, case) if outcome.status in NEEDS_EXPECTED else BLANK
         expected.append(known)
     return expected

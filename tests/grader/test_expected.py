@@ -20,6 +20,16 @@ def test_materialise_copies_arrays_keeping_layout_and_builds_functions():
     assert fortran[0, 0] == 0.0
 
 
+def test_materialise_gives_fresh_lists_of_the_same_plain_items():
+    plain = [1.0, 2, True, None, "s", -0.0]
+    nested = ([plain, (plain, 3)], plain)
+    copied = materialise(nested)
+    assert copied == nested and [type(x) for x in copied[1]] == [type(x) for x in plain]
+    assert copied[1] is not plain and copied[0][0] is not plain and copied[0][1][0] is not plain
+    copied[1].append(7)  # a reference appending to a list input must not change the case
+    assert plain == [1.0, 2, True, None, "s", -0.0]
+
+
 def _reference(calls: list[str]) -> types.ModuleType:
     def relu(z):
         calls.append("relu")
