@@ -90,12 +90,12 @@ def _small_floats(v: np.ndarray) -> str | None:
     if magnitudes and (high >= 1e8 or low < 1e-4 or high / low > 1e3):
         words = _scientific(values)
     else:
-        full = (FIXED * len(values) % tuple(values)).split()  # "2.000000", "-0.500000", "0.123457"
-        texts = [t.rstrip("0") for t in full]  # "2.", "-0.5", "0.123457"
-        points = [len(t) - PRECISION - 1 for t in full]  # where the "." is: PRECISION digits follow it
-        left = max(points)
-        width = left + max([len(t) - p for t, p in zip(texts, points)])
-        words = [(" " * (left - p) + t).ljust(width) for t, p in zip(texts, points)]  # points aligned
+        numbers = tuple(values)
+        longest = max(map(len, (FIXED * len(values) % numbers).split()))  # of "2.000000", "-0.500000", ...
+        aligned = (f"%{longest}.{PRECISION}f\0" * len(values) % numbers).split("\0")  # " 2.000000", ...: points
+        texts = [t.rstrip("0") for t in aligned[:-1]]  # aligned, as PRECISION digits follow each; " 2.", "-0.5"
+        width = max(map(len, texts))
+        words = [t.ljust(width) for t in texts]
     if v.ndim == 0:
         return words[0]
     if v.ndim == 1:
