@@ -68,34 +68,47 @@ def test_job_payload_of_a_vanished_file_is_unreadable_and_says_so(tmp_path: Path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 
 
+# The processes run of test_grading_processes_write_what_threads_write, in a fresh interpreter when it
+# must fork: a test run earlier in this process (Dask's) may have left threads, and then it would spawn.
+_PROCESSES_RUN = """
+import sys, threading
+from pathlib import Path
+from grader.executors import start_method
+from grader.pipeline import GradeOptions, grade_class
+stop = threading.Event()
+if sys.argv[1] == "spawn":  # a thread alive while the executor starts: it must not fork
+    threading.Thread(target=stop.wait, daemon=True).start()
+assert start_method() == sys.argv[1], (start_method(), threading.enumerate())
+opts = dict(submissions=Path(sys.argv[2]), out=Path(sys.argv[3]), timeout=5.0, memory_mb=1024, jobs=2,
+            executor="processes")
+first, again = grade_class(GradeOptions(**opts)), grade_class(GradeOptions(**opts))
+print(first.regraded, again.reused)
+stop.set()
+"""
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_grading_processes_write_what_threads_write(tmp_path: Path, start: str):
-    """Grading processes forked (nothing else running) or spawned (another thread alive) grade alike."""
+    """Grading processes forked (no other thread in the run) or spawned (another thread alive) grade
+    as threads do: the same CSVs, and a re-run reuses every result."""
     import shutil
-    import threading
+    import subprocess
+    import sys
 
-    from grader.executors import start_method
     from grader.pipeline import GradeOptions, grade_class
-
-    if start == "fork" and threading.active_count() > 1:
-        pytest.skip("another test left a thread running: this process would spawn")
-    stop = threading.Event()
-    if start == "spawn":  # a thread alive while the executor starts: it must not fork
-        threading.Thread(target=stop.wait, daemon=True).start()
-    assert start_method() == start
 
     (tmp_path / "c").mkdir()
     for name in ("passes_all.py", "fails_mse_grad_split_outside.py", "syntax_error.py", "magics_and_error.ipynb",
                  "starter_not_implemented.py"):
         shutil.copy(FIXTURES / name, tmp_path / "c" / name)
-    opts = dict(submissions=tmp_path / "c", timeout=5.0, memory_mb=1024, jobs=2)
-    threads = grade_class(GradeOptions(out=tmp_path / "t", executor="local", **opts))
-    processes = grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts))
-    assert processes.regraded == threads.regraded == 5
+    threads = grade_class(GradeOptions(submissions=tmp_path / "c", out=tmp_path / "t", executor="local",
+                                       timeout=5.0, memory_mb=1024, jobs=2))
+    run = subprocess.run([sys.executable, "-c", _PROCESSES_RUN, start, str(tmp_path / "c"), str(tmp_path / "p")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ["5", "5"] and threads.regraded == 5
     for name in ("grades.csv", "checks.csv"):
         assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "t" / name).read_bytes()
-    assert grade_class(GradeOptions(out=tmp_path / "p", executor="processes", **opts)).reused == 5
-    stop.set()
 
 
 def test_a_grading_process_that_dies_costs_its_jobs_as_grader_faults(tmp_path: Path):
