@@ -6,7 +6,6 @@ import zlib
 from dataclasses import replace
 from types import ModuleType
 
-
 from grader.assignment import Assignment
 from grader.draws import Draws, draws
 from grader.model import Case
