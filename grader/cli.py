@@ -98,12 +98,14 @@ def grade_main(argv: Sequence[str]) -> int:
                            timeout=args.timeout, memory_mb=args.memory, jobs=args.jobs, seed=args.seed,
                            force=args.force, executor=args.executor, scheduler=args.scheduler)
     progress: list[Progress] = []
+    finished = [0]  # students whose result is saved (graded now or unchanged)
 
     def on_start(total: int) -> None:
         if not args.quiet and total:
             progress.append(Progress(total))
 
     def on_result(result: ResultSummary) -> None:
+        finished[0] += 1
         for bar in progress:
             bar.advance(f"{result.student}: {result.status} {result.percent:.0f}%")
 
@@ -119,6 +121,14 @@ def grade_main(argv: Sequence[str]) -> int:
         print(f"grade: error: {exc.strerror or exc} ({exc.filename or args.out}); check that the output folder "
               "is writable and the disk is not full", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        for bar in progress:
+            bar.close()
+        progress.clear()
+        print(f"\ngrade: interrupted: {finished[0]} students' results are saved in {args.out / 'results'}; the "
+              "reports were not written. Run the same command again: saved results are reused and the rest "
+              "graded.", file=sys.stderr)
+        return 130
     finally:
         for bar in progress:
             bar.close()

@@ -99,6 +99,10 @@ class LocalExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None and self._sandbox is not None:
+            # Interrupted (Ctrl-C) or failed: stop the fork server first. It kills every student
+            # process, so a thread waiting on a student's call returns now, not at the timeout.
+            self._sandbox.close()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._sandbox is not None:

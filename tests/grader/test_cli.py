@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from grader.cli import main, summary
 from grader.pipeline import ClassRun
 from grader.store import ResultSummary
@@ -96,3 +98,38 @@ def test_summary_names_the_workers_that_ran_without_namespaces():
     here = summary(ClassRun(**base, isolation="process"))
     assert "isolation: PROCESS ONLY, no namespaces" in here and " on " not in here.split("isolation:")[1]
     assert summary(ClassRun(**base, isolation="namespaces")).endswith("isolation: namespaces")
+
+
+@pytest.mark.parametrize("executor", ["local", "processes"])
+def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_path, executor):
+    """SIGINT to the whole `grade` process group (as Ctrl-C in a terminal sends it) while a student hangs:
+    exit status 130, one message saying what is saved and how to resume, no traceback, nothing left running."""
+    import os
+    import signal
+    import time
+
+    klass, out = tmp_path / "class", tmp_path / "out"
+    klass.mkdir()
+    shutil.copy(FIXTURES / "passes_all.py", klass / "alice.py")
+    shutil.copy(FIXTURES / "hangs_infinite_loop_sigmoid.py", klass / "bob.py")
+
+    def own_group_default_sigint() -> None:
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a background shell job would start with it ignored
+
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", str(klass), "--out", str(out), "--jobs", "1",
+                             "--timeout", "120", "--executor", executor], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=own_group_default_sigint)
+    deadline = time.monotonic() + 120
+    while not list((out / "results").glob("alice*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    time.sleep(0.5)  # bob's sigmoid is looping by now
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted: 1 students' results are saved" in err and "Run the same command again" in err
+    assert "Traceback" not in err
+    assert [p.name.split(".")[0] for p in (out / "results").glob("*.json")] == ["alice"]
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert left == [], f"processes left in the run's group: {left}"
