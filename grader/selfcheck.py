@@ -186,6 +186,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
     except SandboxError as exc:
         print(f"{prog}: the self-check itself failed, not your code: {exc}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted; nothing was checked to the end. If your code seemed stuck, a function "
+              f"may loop forever: --timeout (now {args.timeout:g} s) stops each call that runs longer, and "
+              "the report then names it.", file=sys.stderr)
+        return 130
     print(format_report(result, assignment, verbose=args.verbose))
     return 0 if result.passed else 1
 

@@ -117,6 +117,7 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
         os.setsid()
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # a background shell job would start with it ignored
 
+    before = _fork_servers()
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", str(klass), "--out", str(out), "--jobs", "1",
                              "--timeout", "120", "--executor", executor], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=own_group_default_sigint)
@@ -133,3 +134,16 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
     time.sleep(0.5)
     left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert left == [], f"processes left in the run's group: {left}"
+    assert not (_fork_servers() - before), "a fork server (its own session) outlived the run"
+
+
+def _fork_servers() -> set[int]:
+    """Pids of the sandbox fork servers running on this machine."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"grader.sandbox.zygote" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            pass
+    return found
