@@ -76,7 +76,12 @@ SUBCOMMANDS: dict[str, str] = {"release": "release", "export": "export", "replay
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        return int(importlib.import_module(f"grader.{SUBCOMMANDS[argv[0]]}").main(argv[1:]))
+        try:
+            return int(importlib.import_module(f"grader.{SUBCOMMANDS[argv[0]]}").main(argv[1:]))
+        except KeyboardInterrupt:
+            print(f"\ngrade {argv[0]}: interrupted; run it again (files it was writing may be incomplete)",
+                  file=sys.stderr)
+            return 130
     return grade_main(argv)
 
 

@@ -147,3 +147,15 @@ def _fork_servers() -> set[int]:
         except OSError:
             pass
     return found
+
+
+def test_ctrl_c_in_a_subcommand_is_one_line_and_status_130(monkeypatch, capsys):
+    import grader.replay
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grader.replay, "main", interrupted)
+    assert main(["replay", "anything"]) == 130
+    err = capsys.readouterr().err
+    assert "grade replay: interrupted" in err and "Traceback" not in err
