@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from interrupts import fork_servers, own_group_default_sigint
 from grader.cli import main, summary
 from grader.pipeline import ClassRun
 from grader.store import ResultSummary
@@ -113,11 +114,7 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
     shutil.copy(FIXTURES / "passes_all.py", klass / "alice.py")
     shutil.copy(FIXTURES / "hangs_infinite_loop_sigmoid.py", klass / "bob.py")
 
-    def own_group_default_sigint() -> None:
-        os.setsid()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a background shell job would start with it ignored
-
-    before = _fork_servers()
+    before = fork_servers()
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", str(klass), "--out", str(out), "--jobs", "1",
                              "--timeout", "120", "--executor", executor], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=own_group_default_sigint)
@@ -134,19 +131,7 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
     time.sleep(0.5)
     left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert left == [], f"processes left in the run's group: {left}"
-    assert not (_fork_servers() - before), "a fork server (its own session) outlived the run"
-
-
-def _fork_servers() -> set[int]:
-    """Pids of the sandbox fork servers running on this machine."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"grader.sandbox.zygote" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
-        except OSError:
-            pass
-    return found
+    assert not (fork_servers() - before), "a fork server (its own session) outlived the run"
 
 
 def test_ctrl_c_in_a_subcommand_is_one_line_and_status_130(monkeypatch, capsys):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from interrupts import fork_servers, own_group_default_sigint
 from grader.assignment import load_assignment, load_generators
 from grader.cases import build_cases
 from grader.pipeline import GradeOptions, grade_class
@@ -163,18 +164,6 @@ def test_runs_where_the_reference_cannot_be_imported(name, code):
     assert "selfcheck imported" not in proc.stdout + proc.stderr
 
 
-def _fork_servers() -> set[int]:
-    """Pids of the sandbox fork servers running on this machine."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"grader.sandbox.zygote" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
-        except OSError:
-            pass
-    return found
-
-
 def test_ctrl_c_while_a_function_loops_says_so_without_a_traceback():
     """A student presses Ctrl-C while their function loops forever: exit status 130, a hint about
     --timeout, no traceback, and the sandbox's fork server gone with the self-check."""
@@ -182,16 +171,12 @@ def test_ctrl_c_while_a_function_loops_says_so_without_a_traceback():
     import signal
     import time
 
-    def own_group_default_sigint() -> None:
-        os.setsid()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a background shell job would start with it ignored
-
-    before = _fork_servers()
+    before = fork_servers()
     proc = subprocess.Popen([sys.executable, "-m", "grader.selfcheck", str(FIXTURES / "hangs_infinite_loop_sigmoid.py"),
                              "--timeout", "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=own_group_default_sigint)
     deadline = time.monotonic() + 60
-    while not (_fork_servers() - before) and time.monotonic() < deadline:
+    while not (fork_servers() - before) and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(2.0)  # the sigmoid case is looping by now
     os.killpg(proc.pid, signal.SIGINT)
@@ -199,4 +184,4 @@ def test_ctrl_c_while_a_function_loops_says_so_without_a_traceback():
     assert proc.returncode == 130, err[-2000:]
     assert "interrupted" in err and "--timeout" in err and "Traceback" not in err
     time.sleep(1.0)
-    assert not (_fork_servers() - before), "the self-check's fork server outlived it"
+    assert not (fork_servers() - before), "the self-check's fork server outlived it"
