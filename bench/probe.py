@@ -89,12 +89,20 @@ class Sampler:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
+        self.stop()
         self._thread.join()
         self.result.students_seen = self._seen
         self.result.server_cpu = sum(self._servers.values())
         self.result.worker_cpu = sum(self._workers.values())
         self.result.workers_peak_mb = sum(self._worker_peaks.values())
+
+    def stop(self) -> None:
+        """Ask the polling thread to stop (it does at its next tick)."""
+        self._stop.set()
+
+    def wait_stopped(self) -> None:
+        """Block until `stop` is called."""
+        self._stop.wait()
 
     def sample(self) -> None:
         rss = peak_rss_mb(self.root, "VmRSS")
@@ -179,12 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         for line in sys.stdin:
             if line.strip() == "reporting":
                 sampler.reporting = True
-        sampler._stop.set()
+        sampler.stop()
 
     with sampler:
         print("sampling", flush=True)
         threading.Thread(target=commands, daemon=True).start()
-        sampler._stop.wait()
+        sampler.wait_stopped()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({**asdict(sampler.result), "own_cpu": usage.ru_utime + usage.ru_stime}), flush=True)
     return 0

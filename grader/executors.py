@@ -99,13 +99,14 @@ class LocalExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if exc[0] is not None and self._sandbox is not None:
-            # Interrupted (Ctrl-C) or failed: stop the fork server first. It kills every student
-            # process, so a thread waiting on a student's call returns now, not at the timeout.
+        # Interrupted (Ctrl-C) or failed: stop the fork server before waiting for the threads. It kills
+        # every student process, so a thread waiting on a student's call returns now, not at the timeout.
+        failed = exc[0] is not None
+        if failed and self._sandbox is not None:
             self._sandbox.close()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._sandbox is not None:
+        if not failed and self._sandbox is not None:
             self._sandbox.close()
 
     def grade(self, jobs: Iterable[Job]) -> Iterator[StudentResult]:
