@@ -4,9 +4,9 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
@@ -15,13 +15,13 @@ from typing import Any, Protocol, cast
 from grader import remote
 from grader.model import StudentResult, Submission
 from grader.sandbox.runner import Isolation, Sandbox
+from grader.runisolation import note_isolation
 from grader.store import Encoded
 
 Job = tuple[Submission, str]  # a submission and its resume key
 GradeOne = Callable[[Sandbox, Submission, str], StudentResult]
 OnFailure = Callable[[Submission, str], StudentResult]  # a job that could not be graded -> a grader fault
 PLUGIN = "dl-autograder"  # name of the worker plugin holding each Dask worker's sandbox
-STRENGTH = {"process": 0, "namespaces": 1}  # isolation levels, weakest first; an unknown level counts as weakest
 
 
 class ExecutorError(RuntimeError):
@@ -41,47 +41,6 @@ class Executor(Protocol):
         """By worker, the isolation its sandbox used for the students it graded so far; empty when
         students run in this process (the run's own probe describes them)."""
         ...
-
-
-@dataclass(frozen=True)
-class RunIsolation:
-    """How a run isolated student code: the weakest level used, and by which workers."""
-
-    level: str  # "namespaces" or "process"
-    detail: str
-    where: str = ""  # e.g. "worker tcp://10.0.0.7:40123 (1 of 3 workers)"; "" when students ran here
-    workers: dict[str, Isolation] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, here: Isolation, workers: Mapping[str, Isolation]) -> RunIsolation:
-        """`here` (this machine's probe) when no worker ran student code, else the weakest worker's level."""
-        if not workers:
-            return cls(here.level, here.detail)
-        weakest = min(STRENGTH.get(i.level, -1) for i in workers.values())
-        names = sorted(w for w, i in workers.items() if STRENGTH.get(i.level, -1) == weakest)
-        first = workers[names[0]]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        where = (f"every worker ({shown})" if len(names) == len(workers) else
-                 f"worker{'s' if len(names) > 1 else ''} {shown} ({len(names)} of {len(workers)} workers)")
-        return cls(first.level, f"{first.level} on {where}: {first.detail}", where, dict(workers))
-
-    def record(self) -> dict[str, object]:
-        """The run.json entries: the level, its detail, and each worker's level and detail when workers ran."""
-        entries: dict[str, object] = {"isolation": self.level, "isolation_detail": self.detail}
-        if self.workers:
-            entries["workers"] = {w: i.level for w, i in sorted(self.workers.items())}
-            entries["worker_details"] = {w: i.detail for w, i in sorted(self.workers.items())}
-        return entries
-
-
-def note_isolation(seen: dict[str, Isolation], worker: str, reply: Mapping[str, object]) -> None:
-    """Keep in `seen` the weakest isolation `worker` reported (a sandbox not yet used reports "unused")."""
-    level, detail = str(reply.get("isolation", "")), str(reply.get("isolation_detail", ""))
-    if level == "unused":
-        return
-    known = seen.get(worker)
-    if known is None or STRENGTH.get(level, -1) < STRENGTH.get(known.level, -1):
-        seen[worker] = Isolation(level or "unknown", detail or "the worker did not say")
 
 
 class LocalExecutor:

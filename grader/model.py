@@ -111,6 +111,7 @@ class StudentResult:
     fault: Fault = "none"
     key: str = ""  # resume key: submission + assignment + seed + grader version
     seconds: float = 0.0
+    isolation: str = ""  # how this student's code was isolated: "namespaces" or "process"; "" when none ran
 
     @property
     def percent(self) -> float:

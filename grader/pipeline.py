@@ -6,7 +6,7 @@ import os
 import tempfile
 import time
 import traceback
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,7 +19,8 @@ from grader import csvout, report, runlock
 from grader.assignment import Assignment, load_assignment, load_generators, load_reference
 from grader.cases import build_cases, shared_cases, student_seed
 from grader.discover import find_submissions, safe_name
-from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec, RunIsolation
+from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec
+from grader.runisolation import RunIsolation
 from grader.expected import Expected, expected_for, expected_values
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
@@ -65,6 +66,7 @@ class ClassRun:
     isolation_where: str = ""  # which workers used that level, e.g. "worker tcp://... (1 of 3 workers)"; "" = here
     workers: dict[str, Isolation] = field(default_factory=dict)  # by worker: what its sandbox used ({}: ran here)
     report_notes: tuple[str, ...] = ()  # report shards whose process failed, written by the main process instead
+    graded_with: dict[str, int] = field(default_factory=dict)  # students by the isolation their code ran under
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None
     with runlock.hold(options.out):
         here = probe_isolation()
         run = _grade_class(options, on_result, on_start, isolation=here)
-        used = RunIsolation.of(here, run.workers)
+        used = RunIsolation.of(here, run.workers, run.graded_with)
         atomic_write(options.out / "run.json", json.dumps(
             {**used.record(), "students": len(run.summaries),
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
@@ -140,6 +142,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
                         on_result(summary)
                 workers = executor.isolation()
     ordered = summaries.sorted()
+    graded_with = dict(Counter(s.isolation for s in ordered if s.isolation))  # reused results included
     results = store.view(ordered.students)
     reports = ReportsState(options.out, ordered)
     grades, checks = options.out / "grades.csv", options.out / "checks.csv"
@@ -147,7 +150,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
     if regraded or not reports.current():  # else: written by an earlier run from these very results
         reports.forget()
         grades = csvout.write_grades_file(options.out, assignment, ordered)
-        used = RunIsolation.of(isolation or Isolation("", ""), workers)
+        used = RunIsolation.of(isolation or Isolation("", ""), workers, graded_with)
         written = report.write_reports(  # one pass over the results for checks.csv and HTML, on --jobs cores
             options.out, assignment, results, report.RunInfo.now(assignment, options.submissions, options.timeout,
                                                                  options.memory_mb, used.level, used.where),
@@ -155,7 +158,7 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
         checks, report_notes = written.checks, written.notes
         reports.mark()
     return ClassRun(assignment, results, ordered, regraded, found - regraded, time.monotonic() - started, grades,
-                    checks, workers=workers, report_notes=report_notes)
+                    checks, workers=workers, report_notes=report_notes, graded_with=graded_with)
 
 
 def _unchanged_read_back(submissions: Iterator[Submission], store: ResultStore, summaries: SummaryCollector,
@@ -228,7 +231,7 @@ def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) 
         return replace(base, status=status, message=report.load_message, checks=checks, parts=totals,
                        total=sum(totals.values()), load_warnings=tuple(program.warnings) + tuple(report.load_warnings),
                        stdout=report.stdout, stderr=report.stderr, fault="none" if status == "graded" else "student",
-                       seconds=round(time.monotonic() - started, 3))
+                       seconds=round(time.monotonic() - started, 3), isolation=sandbox.isolation)
     except Exception as exc:  # a grader bug must not cost the class: record it against the grader
         return replace(grader_fault(ctx.assignment, sub, f"{type(exc).__name__}: {exc}", key=key),
                        message=f"internal grader error ({type(exc).__name__}: {exc}); please report it.\n"

@@ -106,6 +106,7 @@ class ResultSummary:
     key: str
     seconds: float
     timed_out: bool  # loading or at least one call ran past the timeout
+    isolation: str = ""  # as StudentResult.isolation
 
     @property
     def percent(self) -> float:
@@ -115,7 +116,8 @@ class ResultSummary:
 def summarise(result: StudentResult) -> ResultSummary:
     return ResultSummary(result.student, result.status, result.late, result.seed, dict(result.parts),
                          result.total, result.max_total, result.fault, result.key, result.seconds,
-                         result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks))
+                         result.status == "timeout" or any(c.outcome == "timeout" for c in result.checks),
+                         result.isolation)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def summary_from_head(line: str) -> ResultSummary:
     if not line.endswith(",\n"):
         raise ValueError("not a result file head")
     data = json.loads(line[:-2] + "}")
-    for name in ("status", "fault"):  # a handful of distinct values: share them
+    for name in ("status", "fault", "isolation"):  # a handful of distinct values: share them
         data[name] = sys.intern(data[name])
     data["parts"] = {sys.intern(part): points for part, points in data["parts"].items()}
     return ResultSummary(*(data[f.name] for f in dataclasses.fields(ResultSummary)))

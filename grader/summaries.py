@@ -9,9 +9,9 @@ import numpy as np
 
 from grader.store import ResultSummary
 
-# status, fault (indexes into the words), flags (1: late, 2: timed out), seed, total, max_total, seconds,
-# number of parts, then per part (word index, points), then the resume key in UTF-8
-_HEAD = struct.Struct("<BBBqdddB")
+# status, fault, isolation (indexes into the words), flags (1: late, 2: timed out), seed, total, max_total,
+# seconds, number of parts, then per part (word index, points), then the resume key in UTF-8
+_HEAD = struct.Struct("<BBBBqdddB")
 _PART = struct.Struct("<Bd")
 _LATE, _TIMED_OUT = 1, 2
 Record = bytes | ResultSummary  # a summary that does not pack (an odd seed, 256+ distinct words) is kept whole
@@ -86,12 +86,14 @@ class SummaryCollector:
 
     def _pack(self, s: ResultSummary) -> Record:
         try:
-            codes = [self._word(s.status), self._word(s.fault), *(self._word(p) for p in s.parts)]
+            codes = [self._word(s.status), self._word(s.fault), self._word(s.isolation),
+                     *(self._word(p) for p in s.parts)]
             if max(codes) > 255 or len(s.parts) > 255:
                 return s
             flags = (_LATE if s.late else 0) | (_TIMED_OUT if s.timed_out else 0)
-            head = _HEAD.pack(codes[0], codes[1], flags, s.seed, s.total, s.max_total, s.seconds, len(s.parts))
-            parts = b"".join(_PART.pack(code, points) for code, points in zip(codes[2:], s.parts.values()))
+            head = _HEAD.pack(codes[0], codes[1], codes[2], flags, s.seed, s.total, s.max_total, s.seconds,
+                              len(s.parts))
+            parts = b"".join(_PART.pack(code, points) for code, points in zip(codes[3:], s.parts.values()))
             return head + parts + s.key.encode("utf-8")
         except (struct.error, TypeError, OverflowError):  # a seed beyond 64 bits, a non-number: keep it whole
             return s
@@ -100,7 +102,7 @@ class SummaryCollector:
 def _unpack(student: str, record: Record, words: tuple[str, ...]) -> ResultSummary:
     if isinstance(record, ResultSummary):
         return record
-    status, fault, flags, seed, total, max_total, seconds, count = _HEAD.unpack_from(record)
+    status, fault, isolation, flags, seed, total, max_total, seconds, count = _HEAD.unpack_from(record)
     parts = {}
     offset = _HEAD.size
     for _ in range(count):
@@ -108,4 +110,4 @@ def _unpack(student: str, record: Record, words: tuple[str, ...]) -> ResultSumma
         parts[words[code]] = points
         offset += _PART.size
     return ResultSummary(student, words[status], bool(flags & _LATE), seed, parts, total, max_total, words[fault],
-                         record[offset:].decode("utf-8"), seconds, bool(flags & _TIMED_OUT))
+                         record[offset:].decode("utf-8"), seconds, bool(flags & _TIMED_OUT), words[isolation])

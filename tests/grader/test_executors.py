@@ -139,28 +139,6 @@ def test_auto_takes_processes_only_for_a_class_big_enough(tmp_path: Path):
     assert chosen(AUTO_PROCESSES - 1, 2) is LocalExecutor and chosen(10 * AUTO_PROCESSES, 1) is LocalExecutor
 
 
-def test_run_isolation_is_the_weakest_worker_and_names_it():
-    from grader.executors import RunIsolation, note_isolation
-    from grader.sandbox.runner import Isolation
-
-    here = Isolation("namespaces", "this machine")
-    assert RunIsolation.of(here, {}) == RunIsolation("namespaces", "this machine")  # students ran here
-    seen: dict[str, Isolation] = {}
-    note_isolation(seen, "tcp://a:1", {"isolation": "namespaces", "isolation_detail": "full"})
-    note_isolation(seen, "tcp://b:2", {"isolation": "unused", "isolation_detail": ""})  # its sandbox never ran
-    note_isolation(seen, "tcp://c:3", {"isolation": "process", "isolation_detail": "kernel refused"})
-    note_isolation(seen, "tcp://c:3", {"isolation": "namespaces", "isolation_detail": "full"})  # weakest kept
-    assert seen == {"tcp://a:1": Isolation("namespaces", "full"), "tcp://c:3": Isolation("process", "kernel refused")}
-    used = RunIsolation.of(here, seen)
-    assert (used.level, used.where) == ("process", "worker tcp://c:3 (1 of 2 workers)")
-    assert "tcp://c:3" in used.detail and "kernel refused" in used.detail
-    record = used.record()
-    assert record["workers"] == {"tcp://a:1": "namespaces", "tcp://c:3": "process"}
-    assert record["worker_details"]["tcp://c:3"] == "kernel refused"
-    strong = RunIsolation.of(Isolation("process", "this machine"), {"tcp://a:1": Isolation("namespaces", "full")})
-    assert (strong.level, strong.where) == ("namespaces", "every worker (tcp://a:1)")  # students never ran here
-
-
 def test_grading_processes_report_their_own_isolation(tmp_path: Path, monkeypatch):
     """This machine's probe says namespaces (faked); the grading processes are told to use process
     isolation only, and run.json and the report header follow what their sandboxes used."""

@@ -13,14 +13,15 @@ PARTS = ("perceptron", "activations", "mlp", "jacobian", "relu_mse")
 def summary(student: str, **kw) -> ResultSummary:
     fields = dict(student=student, status="graded", late=False, seed=3394000660,
                   parts={p: 1.25 * i for i, p in enumerate(PARTS)}, total=12.5, max_total=100.0, fault="none",
-                  key="4572b5d97f55f19cf8e6b144", seconds=0.118, timed_out=False)
+                  key="4572b5d97f55f19cf8e6b144", seconds=0.118, timed_out=False, isolation="namespaces")
     fields.update(kw)
     return ResultSummary(**fields)
 
 
 VARIED = [
     summary("zoe", late=True, timed_out=True, status="timeout", fault="student"),
-    summary("Ann Lee", parts={}, total=0.0, key="", seconds=0.0),  # a grader fault: no parts, no key
+    summary("Ann Lee", parts={}, total=0.0, key="", seconds=0.0, isolation=""),  # a grader fault: no parts, no key
+    summary("carl", isolation="process"),
     summary("émile", parts={"activations": 1 / 3}, total=1 / 3, max_total=1.0, seed=0),
     summary("bob", seed=-5, total=float("inf"), status="grader_error", fault="grader"),
     summary("amy", seed=2 ** 70),  # beyond 64 bits: kept whole, still read back
