@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
 import importlib.util
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,13 +157,22 @@ def load_assignment(name_or_path: str = "hw03", *, need_cases: bool = True) -> A
 
 
 def load_generators(assignment: Assignment) -> ModuleType:
-    """Import the assignment's cases.py (it may import the reference: it runs in the grader only)."""
+    """Import the assignment's cases.py (it may import the reference: it runs in the grader only).
+
+    It is imported fresh, as a module of a package made of its folder, so it may import the
+    folder's other files (`from . import lecture_cases`); `_fingerprint` covers them all."""
     path = assignment.folder / "cases.py"
-    spec = importlib.util.spec_from_file_location(f"_assignment_cases_{assignment.id}", path)
-    if spec is None or spec.loader is None:
-        raise AssignmentError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    package = "_assignment_" + hashlib.sha256(str(assignment.folder.resolve()).encode()).hexdigest()[:12]
+    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+        del sys.modules[name]  # a changed folder is read again, as a fresh import would
+    holder = importlib.util.module_from_spec(
+        importlib.machinery.ModuleSpec(package, None, is_package=True))
+    holder.__path__ = [str(assignment.folder)]
+    sys.modules[package] = holder
+    try:
+        module = importlib.import_module(f"{package}.cases")
+    except Exception as exc:  # noqa: BLE001 - the instructor's file: say what broke, where
+        raise AssignmentError(f"{path} cannot be imported ({type(exc).__name__}: {exc})") from exc
     for needed in ("fixed_cases", "random_case"):
         if not callable(getattr(module, needed, None)):
             raise AssignmentError(f"{path} must define {needed}()")

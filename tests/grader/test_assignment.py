@@ -81,3 +81,37 @@ def test_a_broken_hints_py_is_a_clear_error(hw03_copy, source, message):
     (hw03_copy / "hints.py").write_text(source)
     with pytest.raises(AssignmentError, match=message.replace("(", r"\(")):
         load_assignment(str(hw03_copy))
+
+
+def _copy_hw03(tmp_path):
+    folder = tmp_path / "hw03copy"
+    shutil.copytree(load_assignment("hw03").folder, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_cases_may_import_their_siblings_and_are_read_fresh(tmp_path):
+    folder = _copy_hw03(tmp_path)
+    (folder / "extra_cases.py").write_text("NAME = 'from a sibling'\n")
+    with open(folder / "cases.py", "a") as f:
+        f.write("\nfrom .extra_cases import NAME as SIBLING\n")
+    first = load_generators(load_assignment(str(folder)))
+    assert first.SIBLING == "from a sibling" and first.fixed_cases("relu")
+    (folder / "extra_cases.py").write_text("NAME = 'changed'\n")
+    assert load_generators(load_assignment(str(folder))).SIBLING == "changed"  # not a stale import
+    assert first.SIBLING == "from a sibling"  # what was loaded before is left as it was
+
+
+def test_a_sibling_of_cases_is_in_the_fingerprint(tmp_path):
+    folder = _copy_hw03(tmp_path)
+    (folder / "extra_cases.py").write_text("NAME = 1\n")
+    before = load_assignment(str(folder)).fingerprint
+    (folder / "extra_cases.py").write_text("NAME = 2\n")
+    assert load_assignment(str(folder)).fingerprint != before
+
+
+def test_cases_that_cannot_be_imported_name_the_file_and_the_error(tmp_path):
+    folder = _copy_hw03(tmp_path)
+    with open(folder / "cases.py", "a") as f:
+        f.write("\nfrom .no_such_file import THING\n")
+    with pytest.raises(AssignmentError, match=r"cases\.py cannot be imported \(ModuleNotFoundError: .*no_such_file"):
+        load_generators(load_assignment(str(folder)))
