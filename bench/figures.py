@@ -59,9 +59,14 @@ class Target:
     met: bool | None  # None: not measured
     limit: str = ""
 
+    @property
+    def goal_text(self) -> str:
+        """"target <= 10 s", or "a figure, no target" for what is measured only to be read."""
+        return f"target {self.goal}" if self.goal else "a figure, no target"
+
     def line(self) -> str:
         state = {True: "MET   ", False: "MISSED", None: "n/a   "}[self.met]
-        return f"  [{state}] {self.name}: {self.measured} (target {self.goal})" + (
+        return f"  [{state}] {self.name}: {self.measured} ({self.goal_text})" + (
             f"\n           limited by: {self.limit}" if self.met is False and self.limit else "")
 
 

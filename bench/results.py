@@ -53,7 +53,7 @@ def write_results(path: Path, info: dict[str, str], runs: dict[str, Run], target
     lines += ["", "## Targets", ""]
     for t in targets:
         state = {True: "met", False: "**missed**", None: "-"}[t.met]
-        lines.append(f"- {state}: {t.name}: {t.measured} (target {t.goal})"
+        lines.append(f"- {state}: {t.name}: {t.measured} ({t.goal_text})"
                      + (f"; limited by {t.limit}" if t.met is False and t.limit else ""))
     lines += ["", KEEP]
     path.write_text("\n".join(lines) + (kept if kept else "\n"), encoding="utf-8")

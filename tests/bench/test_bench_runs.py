@@ -1,4 +1,4 @@
-"""The benchmark's own helpers: the minimum-case-count variant of hw03 and a missing nbgrader."""
+"""The benchmark's own helpers: the minimum-case-count variant of hw03, a missing nbgrader, target lines."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,3 +28,12 @@ def test_an_nbgrader_command_that_does_not_exist_is_skipped_with_the_reason(tmp_
     result = nbgrader_run.run(str(tmp_path / "no-such-nbgrader"), tmp_path / "course", [])
     assert result.skipped and "not an nbgrader command" in result.skipped
     assert not (tmp_path / "course").exists()  # nothing was prepared
+
+
+def test_a_target_line_says_met_or_missed_and_what_limits_a_missed_one():
+    from bench.figures import Target
+
+    missed = Target("wall", "<= 10 s", "14.7 s", False, "CPU per submission")
+    assert missed.line() == "  [MISSED] wall: 14.7 s (target <= 10 s)\n           limited by: CPU per submission"
+    assert Target("overhead", "<= 25 ms", "7 ms", True, "fork").line() == "  [MET   ] overhead: 7 ms (target <= 25 ms)"
+    assert Target("per call", "", "0.1 ms", None).line() == "  [n/a   ] per call: 0.1 ms (a figure, no target)"
