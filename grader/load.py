@@ -6,6 +6,7 @@ import io
 import tokenize
 from pathlib import Path
 
+from grader.ipython import plain_python
 from grader.model import Cell, Program
 from grader.notebook import NotebookError, code_cells, neutralise
 
@@ -32,6 +33,8 @@ class LoadError(Exception):
 def load(path: str | Path) -> Program:
     """Read a .py file (one cell, named after the file) or a notebook (its code cells, in order).
 
+    IPython syntax (magics, shell escapes, and the `get_ipython()` calls Jupyter writes for them when
+    it exports a .py) is made plain Python, each change noted in the warnings.
     Notebook cells are labelled "cell N", N being the cell's 1-based position among ALL cells
     (markdown included), i.e. the N-th cell from the top as the student sees it. Empty files are
     valid programs for .py (one empty cell) and unreadable for .ipynb. Raises LoadError.
@@ -45,6 +48,8 @@ def load(path: str | Path) -> Program:
     data = _read(path)
     if suffix == ".py":
         text, notes = _decode_python(data, name)
+        text, exported = plain_python(text, name)  # a notebook exported as .py calls get_ipython() for magics
+        notes += exported
         return Program(cells=(Cell(source=text, filename=name, label=name),), kind="py", warnings=tuple(notes))
     return _load_notebook(data, name)
 
@@ -114,6 +119,9 @@ def _load_notebook(data: bytes, name: str) -> Program:
     cells: list[Cell] = []
     for position, source in found:
         new_source, more = neutralise(source, f"{name} cell {position}")
+        if new_source is not None:
+            new_source, calls = plain_python(new_source, f"{name} cell {position}")
+            more += calls
         warnings.extend(more)
         if new_source is not None:
             cells.append(Cell(source=new_source, filename=f"{name} [cell {position}]", label=f"cell {position}"))

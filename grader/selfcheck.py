@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment, AssignmentError, find_folder, load_assignment
+from grader.imports import foreign_imports
 from grader.load import LoadError, load
 from grader.model import Check
 from grader.publicdata import FILENAME, PublicData, PublicDataError, read_public
@@ -57,7 +58,8 @@ def run_selfcheck(path: Path, assignment: Assignment, data: PublicData, limits: 
         report = sandbox.run(program, data.cases, limits)
     checks = score(assignment, data.cases, report.outcomes, data.expected, 0)
     return SelfCheck(path.name, STATUS.get(report.load_status, report.load_status), report.load_message, checks,
-                     tuple(program.warnings) + tuple(report.load_warnings), report.stdout, report.stderr)
+                     tuple(program.warnings) + tuple(report.load_warnings) + tuple(foreign_imports(program)),
+                     report.stdout, report.stderr)
 
 
 def _note(message: str) -> None:

@@ -134,7 +134,7 @@ class Runtime:
                     status = "load_error"
                     message = summary + "\n" + traces.student_traceback(
                         error, self.filenames, self.memory_mb)
-                    self.load_note = f" (loading stopped at {where} with {traces.describe(error)})"
+                    self.load_note = f" (loading stopped at {where} with {traces.describe(error, hint=False)})"
                     break
                 notes.append(summary)
         last = status == "syntax_error" or not plan["calls"]

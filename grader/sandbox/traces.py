@@ -43,12 +43,19 @@ def exception_text(exc: BaseException) -> str:
         return f"<message unavailable: str() raised {exception_name(inner)}>"
 
 
-def describe(exc: BaseException, memory_mb: int | None = None) -> str:
-    """'Type: message', with a plain explanation for MemoryError."""
+NOT_INSTALLED = ("this module is not installed where your code is graded (the assignment allows numpy and the "
+                 "Python standard library): remove the import, or keep it out of the graded code (in a .py, "
+                 "under `if __name__ == \"__main__\":`)")
+
+
+def describe(exc: BaseException, memory_mb: int | None = None, hint: bool = True) -> str:
+    """'Type: message', with a plain explanation for MemoryError and for a module the grader lacks."""
     name, text = exception_name(exc), exception_text(exc)
     if issubclass(type(exc), MemoryError):
         limit = f" ({memory_mb} MB)" if memory_mb else ""
         return f"{name}: exceeded the memory limit{limit}" + (f" ({text})" if text else "")
+    if hint and issubclass(type(exc), ModuleNotFoundError) and "standard library" not in text:
+        return f"{name}: {text}; {NOT_INSTALLED}"
     return f"{name}: {text}" if text else name
 
 
@@ -68,7 +75,7 @@ def student_traceback(exc: BaseException, filenames: Iterable[str],
             lines.append(f"  [... {len(frames) - MAX_FRAMES} earlier frames omitted]\n")
             frames = frames[-MAX_FRAMES:]
         lines.extend(traceback.format_list(frames))
-        lines.append(describe(exc, memory_mb) + "\n")
+        lines.append(describe(exc, memory_mb, hint=False) + "\n")
         text = "".join(lines)
     except BaseException as inner:  # noqa: BLE001 - a broken traceback must not break the call
         text = f"<traceback unavailable: {exception_name(inner)}>\n"

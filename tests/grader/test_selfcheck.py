@@ -115,6 +115,23 @@ def test_missing_functions_are_named(capsys):
     assert table_rows(out)["unit_step"] == "ok"
 
 
+def test_imports_the_grader_may_lack_are_warned_of_even_when_they_work_here(tmp_path, capsys):
+    """jinja2 is installed here (the grader's own dependency), as matplotlib is on a student's laptop:
+    the self-check passes, and still names the import with its line."""
+    source = (FIXTURES / "passes_all.py").read_text()
+    (tmp_path / "hw03.py").write_text("import jinja2\n" + source + "\n\ndef plot():\n    import matplotlib.pyplot\n")
+    assert main([str(tmp_path / "hw03.py")]) == 0
+    out = capsys.readouterr().out
+    warnings = out.split("Warnings while loading:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    lines = source.count("\n") + 5  # after line 1, the source, two blank lines and `def plot():`
+    assert warnings == [
+        "  hw03.py, line 1: imports jinja2, which the grader may not have (the assignment allows numpy and the Python "
+        "standard library); where it is missing the import fails and the whole file fails to load",
+        f"  hw03.py, line {lines}: imports matplotlib.pyplot, which the grader may not have (the assignment allows "
+        "numpy and the Python standard library); where it is missing the import fails"]
+    assert set(table_rows(out).values()) == {"ok"}
+
+
 @pytest.mark.parametrize("name, status", [("syntax_error.py", "syntax_error"), ("corrupt_not_json.ipynb", "unreadable")])
 def test_files_that_cannot_load_exit_1_with_the_reason(name, status, capsys):
     assert main([str(FIXTURES / name)]) == 1

@@ -77,6 +77,27 @@ def test_top_level_exception_keeps_earlier_functions(sandbox):
     assert "loading stopped at hw03.py, line 4" in after.error
 
 
+def test_a_missing_module_says_what_the_grader_has_once_and_what_to_do(sandbox):
+    source = "def before():\n    return 1\n\nimport not_installed_anywhere.pyplot as plt\n\ndef after():\n    return 2\n"
+    report = run(sandbox, py(source), case("before"), case("after"))
+    first, *rest = report.load_message.splitlines()
+    assert report.load_status == "load_error"
+    assert first == ("hw03.py, line 4: ModuleNotFoundError: No module named 'not_installed_anywhere'; this module is "
+                     "not installed where your code is graded (the assignment allows numpy and the Python standard "
+                     "library): remove the import, or keep it out of the graded code (in a .py, under "
+                     "`if __name__ == \"__main__\":`)")
+    assert rest[-1] == "ModuleNotFoundError: No module named 'not_installed_anywhere'"  # the traceback as Python's
+    assert report.outcomes[1].error == ("after is not defined in the submission (loading stopped at hw03.py, line 4 "
+                                        "with ModuleNotFoundError: No module named 'not_installed_anywhere')")
+
+
+def test_a_module_missing_inside_a_call_says_the_same(sandbox):
+    report = run(sandbox, py("def f():\n    import scipy_not_here\n"), case("f"))
+    assert report.outcomes[0].status == "raised"
+    assert report.outcomes[0].error.startswith("ModuleNotFoundError: No module named 'scipy_not_here'; this module "
+                                               "is not installed where your code is graded")
+
+
 def test_main_block_does_not_run(sandbox):
     source = "def f():\n    return __name__\n\nif __name__ == '__main__':\n    raise SystemExit('ran')\n"
     report = run(sandbox, py(source), case("f"))
