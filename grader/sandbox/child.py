@@ -113,7 +113,10 @@ class Runtime:
             self.namespace["__file__"] = cells[0]["filename"]
         self.filenames = frozenset(c["filename"] for c in cells)
         status, message, notes = "ok", "", []
-        for cell in cells:
+        progress = kind == "ipynb" and len(cells) > 1  # the grader learns which cell runs too long, to skip it
+        for position, cell in enumerate(cells):
+            if progress:
+                self.send({"type": "cell", "index": position})
             source, filename, label = cell["source"], cell["filename"], cell["label"]
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
             try:

@@ -1,12 +1,16 @@
-"""Plain records of the sandbox: the Limits of one run and the RunReport it produces."""
+"""Plain records of the sandbox: a run's Limits and RunReport, and the child's records checked into outcomes."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from grader import codec
 from grader.model import CallOutcome
 
 LoadStatus = Literal["ok", "syntax_error", "load_error", "timeout", "crashed"]
+RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
+LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
 
 
 @dataclass(frozen=True)
@@ -43,3 +47,48 @@ class RunReport:
     stderr: str
     restarts: int
     seconds: float = 0.0
+
+
+def load_of(frame: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """(status, message, warnings) of the child's "load" record; ValueError when it is not one."""
+    if (frame.get("type") != "load" or frame.get("status") not in LOAD_STATUSES
+            or type(frame.get("message")) is not str):
+        raise ValueError("a bad load report")
+    return frame["status"], clip(frame["message"], 8000), texts(frame, "warnings")
+
+
+def outcome_of(frame: dict[str, Any], index: int) -> CallOutcome:
+    """The CallOutcome of the child's "result" record for call `index`; ValueError when it is not one
+    (a field missing or of the wrong type, or a value that does not decode)."""
+    seconds: Any = frame.get("seconds")
+    status = frame.get("status")
+    ok = (frame.get("type") == "result" and frame.get("index") == index and status in RESULT_STATUSES
+          and type(frame.get("error")) is str and type(frame.get("traceback")) is str and "value" in frame
+          and type(seconds) in (int, float) and math.isfinite(seconds) and seconds >= 0)
+    if not ok:
+        raise ValueError("a bad result report")
+    value = None
+    if status == "returned":
+        try:
+            value = codec.decode_tree(frame["value"])
+        except RecursionError as exc:
+            raise ValueError(str(exc)) from None
+    warnings, mutated, types = frame.get("warnings"), frame.get("mutated"), frame.get("error_types")
+    return CallOutcome(status=status, value=value, error=clip(frame["error"], 4000),
+                       error_types=texts(frame, "error_types") if types else (),
+                       traceback=clip(frame["traceback"], 8000),
+                       warnings=texts(frame, "warnings") if warnings else (),
+                       mutated=texts(frame, "mutated") if mutated else (),
+                       seconds=float(seconds))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]"
+
+
+def texts(frame: dict[str, Any], key: str) -> tuple[str, ...]:
+    """The frame's list of strings, each clipped, at most 60; a marker when it is not a list of strings."""
+    items = frame.get(key)
+    if type(items) is not list or any(type(t) is not str for t in items):
+        return ("<malformed list from the student process>",)
+    return tuple(clip(t, 500) for t in items[:60])

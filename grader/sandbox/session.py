@@ -12,8 +12,8 @@ from grader import codec
 from grader.model import CallOutcome, Case, Program
 from grader.sandbox import frames
 from grader.sandbox.control import ZygoteProcess, describe_exit, exit_hint
+from grader.sandbox.records import Limits, RunReport, clip, load_of, outcome_of
 from grader.sandbox.scratch import Output, open_output, remove_tree
-from grader.sandbox.records import Limits, RunReport
 
 if TYPE_CHECKING:
     from grader.sandbox.runner import Sandbox
@@ -21,10 +21,9 @@ if TYPE_CHECKING:
 HEADER_MAX = 1 << 20  # a result record from the child without its value
 RECORD_MAX = HEADER_MAX + codec.MAX_BYTES  # ...and with it
 ARGS_MAX = 1 << 28
+MAX_SKIPPED_CELLS = 2  # notebook cells left out, one reload each, when they run past the loading limit
 MARKER_ROOM = 512  # bytes of the output cap left for the child's truncation notes
 EXIT_WAIT = 2.0  # seconds to wait for the fork server's exit report of a dead child
-RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
-LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
 
 
 class ChildGone(Exception):
@@ -69,6 +68,10 @@ class Session:
         self.child: _Child | None = None
         self.scratch = ""
         self.forks = 0
+        self.loaded = False  # a load report has been kept in self.load
+        self.cells = list(range(len(program.cells)))  # the program's cells sent to the child
+        self.stuck: int | None = None  # the notebook cell running when loading timed out
+        self.skipped: list[str] = []  # notes on notebook cells left out after they timed out
 
     def execute(self) -> RunReport:
         start = time.monotonic()
@@ -105,8 +108,10 @@ class Session:
         while True:
             self._start_child(pending)
             status, message, notes = self._await_load()
-            if self.forks == 1:
-                self.load = (status, message, notes)
+            if status == "timeout" and self._skip_stuck_cell():
+                continue  # load the notebook again without the cell that ran too long
+            if not self.loaded:
+                self.load, self.loaded = (status, message, tuple(self.skipped) + notes), True
             if status in ("syntax_error", "timeout", "crashed"):
                 what = {"syntax_error": "the program has a syntax error",
                         "timeout": "loading the program timed out",
@@ -150,7 +155,7 @@ class Session:
         plan = {"kind": self.program.kind, "memory_mb": self.limits.memory_mb,
                 "output_chars": max(0, self.limits.output_bytes - MARKER_ROOM),
                 "cells": [{"source": c.source, "filename": c.filename, "label": c.label}
-                          for c in self.program.cells],
+                          for c in (self.program.cells[i] for i in self.cells)],
                 "calls": [{"index": i, "function": self.cases[i].function} for i in pending]}
         data = [frames.pack(codec.encode(plan, strict=True, max_bytes=ARGS_MAX))]
         data += [frames.pack(self.payloads[i]) for i in pending]
@@ -160,14 +165,34 @@ class Session:
         except OSError:
             pass  # the child died before reading its plan: seen as EOF while loading
 
+    def _skip_stuck_cell(self) -> bool:
+        """Leave out the notebook cell that ran past the loading limit (at most MAX_SKIPPED_CELLS of
+        them, before the first load completes); False when loading cannot be retried this way."""
+        stuck, self.stuck = self.stuck, None
+        if stuck is None or self.loaded or len(self.skipped) >= MAX_SKIPPED_CELLS:
+            return False
+        cell = self.program.cells[self.cells.pop(stuck)]
+        self.skipped.append(f"{cell.label}: did not finish within {self.limits.loading:g} s, so it was stopped "
+                            "and the notebook was run again without it; remove or shorten slow cells "
+                            "(training, plots, demos)")
+        self.restarts += 1
+        return True
+
     def _await_load(self) -> tuple[str, str, tuple[str, ...]]:
         deadline = time.monotonic() + self.limits.loading
         try:
             frame = self._read(deadline, HEADER_MAX)
-            if (frame.get("type") != "load" or frame.get("status") not in LOAD_STATUSES
-                    or type(frame.get("message")) is not str):
-                raise self._malformed("a bad load report")
-            return frame["status"], _clip(frame["message"], 8000), _texts(frame, "warnings")
+            while frame.get("type") == "cell" and self.program.kind == "ipynb":  # the child starts a cell
+                index = frame.get("index")
+                if type(index) is not int or not 0 <= index < len(self.cells):
+                    raise self._malformed("a bad cell report")
+                self.stuck = index
+                frame = self._read(deadline, HEADER_MAX)
+            self.stuck = None
+            try:
+                return load_of(frame)
+            except ValueError as exc:
+                raise self._malformed(str(exc)) from None
         except TimeoutError:
             self._end_child()
             hint = ('move slow top-level code (training, plots, demos) under '
@@ -227,30 +252,14 @@ class Session:
         return frame
 
     def _outcome(self, frame: dict[str, Any], index: int) -> CallOutcome:
-        seconds: Any = frame.get("seconds")
-        status = frame.get("status")
-        ok = (frame.get("type") == "result" and frame.get("index") == index and status in RESULT_STATUSES
-              and type(frame.get("error")) is str and type(frame.get("traceback")) is str and "value" in frame
-              and type(seconds) in (int, float) and math.isfinite(seconds) and seconds >= 0)
-        if not ok:
-            raise self._malformed("a bad result report")
-        value = None
-        if status == "returned":
-            try:
-                value = codec.decode_tree(frame["value"])
-            except (codec.WireError, RecursionError) as exc:
-                raise self._malformed(str(exc)) from None
-        warnings, mutated, types = frame.get("warnings"), frame.get("mutated"), frame.get("error_types")
-        return CallOutcome(status=status, value=value, error=_clip(frame["error"], 4000),
-                           error_types=_texts(frame, "error_types") if types else (),
-                           traceback=_clip(frame["traceback"], 8000),
-                           warnings=_texts(frame, "warnings") if warnings else (),
-                           mutated=_texts(frame, "mutated") if mutated else (),
-                           seconds=float(seconds))
+        try:
+            return outcome_of(frame, index)
+        except ValueError as exc:  # WireError too: a value that does not decode
+            raise self._malformed(str(exc)) from None
 
     def _malformed(self, detail: str) -> ChildGone:
         self._kill()
-        return ChildGone(f"sent malformed data to the grader ({_clip(detail, 200)})",
+        return ChildGone(f"sent malformed data to the grader ({clip(detail, 200)})",
                          "it was stopped")
 
     def _hung_up(self) -> ChildGone:
@@ -283,14 +292,3 @@ class Session:
         note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
         self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
         self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]"
-
-
-def _texts(frame: dict[str, Any], key: str) -> tuple[str, ...]:
-    items = frame.get(key)
-    if type(items) is not list or any(type(t) is not str for t in items):
-        return ("<malformed list from the student process>",)
-    return tuple(_clip(t, 500) for t in items[:60])

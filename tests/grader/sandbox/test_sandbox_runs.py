@@ -1,6 +1,8 @@
 """The sandbox on ordinary submissions: values, load problems, notebooks, errors, warnings, mutation."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from sandbox_support import case, notebook, py, run, sandbox  # noqa: F401 - fixture
@@ -271,6 +273,40 @@ def test_load_timeout_option(sandbox):
     assert slow.outcomes[0].status == "not_run"
     ok = run(sandbox, program, case("f"), limits=Limits(timeout=0.3, memory_mb=512, load_timeout=3))
     assert ok.load_status == "ok" and ok.outcomes[0].value == 1
+
+
+def test_a_notebook_cell_that_runs_too_long_is_left_out_and_the_rest_graded(sandbox):
+    program = notebook("def f():\n    return 1\n", "while True:\n    pass\n", "def g():\n    return f() + 1\n")
+    report = run(sandbox, program, case("f"), case("g"), limits=Limits(timeout=0.5, memory_mb=512))
+    assert report.load_status == "ok" and report.load_message == ""
+    assert report.load_warnings == ("cell 2: did not finish within 0.5 s, so it was stopped and the notebook was run "
+                                    "again without it; remove or shorten slow cells (training, plots, demos)",)
+    assert [o.value for o in report.outcomes] == [1, 2] and report.restarts == 1
+
+
+def test_at_most_two_slow_cells_are_left_out_then_loading_times_out(sandbox):
+    slow = "import time\ntime.sleep(5)\n"
+    program = notebook("def f():\n    return 1\n", slow, slow, slow)
+    start = time.monotonic()
+    report = run(sandbox, program, case("f"), limits=Limits(timeout=0.4, memory_mb=512))
+    assert report.load_status == "timeout" and "0.4 s" in report.load_message
+    assert len(report.load_warnings) == 2 and report.load_warnings[1].startswith("cell 3: did not finish")
+    assert report.outcomes[0].status == "not_run" and time.monotonic() - start < 4  # 3 loads of 0.4 s, not 15 s
+
+
+def test_a_slow_python_file_is_not_cut_into_pieces(sandbox):
+    program = py("def f():\n    return 1\n\nwhile True:\n    pass\n")
+    report = run(sandbox, program, case("f"), limits=Limits(timeout=0.4, memory_mb=512))
+    assert report.load_status == "timeout" and report.load_warnings == () and report.restarts == 0
+
+
+def test_a_forged_cell_report_is_malformed_data(sandbox):
+    """The cell reports travel on the student's channel: one out of range stops the child like any bad record."""
+    program = notebook("import os, struct\nmsg = b'{\"type\":\"cell\",\"index\":99}'\nfor fd in range(3, 20):\n"
+                       "    try:\n        os.write(fd, struct.pack('>I', len(msg)) + msg)\n"
+                       "    except OSError:\n        pass\n", "def f():\n    return 1\n")
+    report = run(sandbox, program, case("f"), limits=Limits(timeout=2.0, memory_mb=512))
+    assert report.load_status == "crashed" and "sent malformed data to the grader (a bad cell report)" in report.load_message
 
 
 def test_repeated_exceptions_keep_their_own_texts(sandbox):
