@@ -111,7 +111,8 @@ sys.path.insert(0, os.path.join(HERE, "{PRIVATE}"))
 from grader.selfcheck import main  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main(["--assignment", os.path.join(HERE, "{PRIVATE}", "{assignment.id}"), *sys.argv[1:]],
+    raise SystemExit(main(["--assignment", os.path.join(HERE, "{PRIVATE}", "{assignment.id}"),
+                           "--grader-python", "{sys.version_info[0]}.{sys.version_info[1]}", *sys.argv[1:]],
                           prog="selfcheck.py"))
 '''
 

@@ -156,7 +156,21 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                    help="limit for loading the file and for each call (default: 10)")
     p.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory limit (default: 2048)")
     p.add_argument("--verbose", "-v", action="store_true", help="every failure in full, and what your code printed")
+    p.add_argument("--grader-python", default="", metavar="X.Y", help=argparse.SUPPRESS)  # set by the bundle
     return p
+
+
+def version_note(grader_python: str, here: tuple[int, int] = sys.version_info[:2]) -> str:
+    """A note when this Python is newer than the grader's (from `grade release`): its new syntax fails there."""
+    try:
+        grader = tuple(int(n) for n in grader_python.split("."))
+    except ValueError:
+        return ""
+    if len(grader) != 2 or here <= grader:
+        return ""
+    mine, theirs = ".".join(map(str, here)), grader_python
+    return (f"Note: you run Python {mine}, the grader Python {theirs}. Syntax and library functions new since "
+            f"{theirs} (for example f-strings that reuse their quotes, new in 3.12) work here but fail there.")
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
@@ -193,7 +207,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
               f"may loop forever: --timeout (now {args.timeout:g} s) stops each call that runs longer, and "
               "the report then names it.", file=sys.stderr)
         return 130
-    print(format_report(result, assignment, verbose=args.verbose))
+    note = version_note(args.grader_python)
+    print((note + "\n\n" if note else "") + format_report(result, assignment, verbose=args.verbose))
     return 0 if result.passed else 1
 
 

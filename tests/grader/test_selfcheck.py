@@ -202,3 +202,22 @@ def test_ctrl_c_while_a_function_loops_says_so_without_a_traceback():
     assert "interrupted" in err and "--timeout" in err and "Traceback" not in err
     time.sleep(1.0)
     assert not (fork_servers() - before), "the self-check's fork server outlived it"
+
+
+def test_a_python_newer_than_the_graders_is_noted_and_no_other():
+    from grader.selfcheck import version_note
+
+    note = version_note("3.11", here=(3, 12))
+    assert note.startswith("Note: you run Python 3.12, the grader Python 3.11.") and "f-strings" in note
+    assert version_note("3.11", here=(3, 11)) == "" and version_note("3.12", here=(3, 11)) == ""
+    assert version_note("", here=(3, 12)) == "" and version_note("three", here=(3, 12)) == ""  # not told: silent
+
+
+def test_the_bundled_script_tells_the_self_check_the_graders_python(tmp_path, capsys):
+    from grader.bundle import selfcheck_script
+
+    script = selfcheck_script(ASSIGNMENT)
+    assert f'"--grader-python", "{sys.version_info[0]}.{sys.version_info[1]}"' in script
+    assert main([str(FIXTURES / "passes_all.py"), "--grader-python", "3.10"]) == 0
+    assert capsys.readouterr().out.startswith(f"Note: you run Python {sys.version_info[0]}.{sys.version_info[1]}, "
+                                              "the grader Python 3.10.")
