@@ -63,6 +63,8 @@ class _Encoder:
             value = obj.item()
             if _type(value) in (_bool, _int, _float, _str):
                 return self.tree(value, depth)
+            if obj.dtype.kind == "f":  # long double: rounded to float64, as the comparison would see it
+                return _float(obj)
             return self.unsupported(obj)
         if _issubclass(cls, _ndarray):
             return self.array(_view(obj, _ndarray))
@@ -111,6 +113,8 @@ class _Encoder:
         dtype = arr.dtype
         wire = _LITTLE.get(dtype)
         if wire is None:
+            if dtype.kind == "f" and dtype.itemsize > 8:  # long double: rounded to float64
+                return self.array(arr.astype(_float64))
             if dtype.kind == "O":
                 try:
                     return self.array(arr.astype(_float64))

@@ -256,3 +256,12 @@ def test_decode_of_mixed_items_matches_item_by_item_decoding():
     assert back == tuple(codec.decode_tree(item) for item in items)
     assert [type(x) for x in back] == [float, int, str, bool, type(None), list, tuple]
     assert codec.decode_tree(items) == list(back)
+
+
+def test_long_doubles_are_rounded_to_float64_as_the_comparison_would_see_them():
+    """A student computing in np.longdouble returns a right answer: it crosses the wire as float64."""
+    assert codec.decode(codec.encode(np.longdouble(1) / 3)) == 1 / 3
+    back = codec.decode(codec.encode(np.array([[1.5], [1e-300]], dtype=np.longdouble)))
+    assert back.dtype == np.float64 and back.shape == (2, 1) and back.tolist() == [[1.5], [1e-300]]
+    assert codec.decode(codec.encode(np.array(2.0, dtype=np.longdouble))).shape == ()
+    assert type(codec.decode(codec.encode(np.clongdouble(1 + 2j)))) is codec.Unsupported  # complex stays refused
