@@ -170,6 +170,10 @@ error, 3 when the self-check itself fails (not your code). It takes about a seco
   Jacobians whose shapes do not chain, ...) and {a.public_random_cases} fixed random cases per function.
 - **The same comparison.** {_tolerances(a)} Shapes must match exactly: `(n,)` is not `(n, 1)`.
   A function must not modify its inputs. Where the contract says to raise ValueError, raise it.
+  Compute in float64 (numpy's default): float32 cannot meet these tolerances.
+- **The same environment.** The grader has numpy and the Python standard library; the self-check
+  warns of any other import (matplotlib, scipy, ...), which may be missing there. A notebook
+  cell still running after 10 s of loading (a training demo) is left out, at most two.
 
 **Hidden cases.** Your grade also counts {a.random_cases} hidden random cases per function, drawn from a
 seed of your own, so no two students get the same ones. They are like the public random cases,
