@@ -47,6 +47,9 @@ NOT_INSTALLED = ("this module is not installed where your code is graded (the as
                  "Python standard library): remove the import, or keep it out of the graded code (in a .py, "
                  "under `if __name__ == \"__main__\":`)")
 
+NO_KEYBOARD = ("input() waited for the keyboard, and nobody types when your code is graded: remove the input() "
+               "call, or keep it out of the graded code (in a .py, under `if __name__ == \"__main__\":`)")
+
 
 def describe(exc: BaseException, memory_mb: int | None = None, hint: bool = True) -> str:
     """'Type: message', with a plain explanation for MemoryError and for a module the grader lacks."""
@@ -56,6 +59,8 @@ def describe(exc: BaseException, memory_mb: int | None = None, hint: bool = True
         return f"{name}: exceeded the memory limit{limit}" + (f" ({text})" if text else "")
     if hint and issubclass(type(exc), ModuleNotFoundError) and "standard library" not in text:
         return f"{name}: {text}; {NOT_INSTALLED}"
+    if hint and issubclass(type(exc), EOFError) and text == "EOF when reading a line":
+        return f"{name}: {text}; {NO_KEYBOARD}"
     return f"{name}: {text}" if text else name
 
 

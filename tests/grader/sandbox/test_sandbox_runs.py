@@ -93,6 +93,16 @@ def test_a_missing_module_says_what_the_grader_has_once_and_what_to_do(sandbox):
                                         "with ModuleNotFoundError: No module named 'not_installed_anywhere')")
 
 
+def test_input_at_the_top_level_says_nobody_types_when_grading(sandbox):
+    report = run(sandbox, py("name = input('Your name: ')\n\ndef f():\n    return 1\n"), case("f"))
+    assert report.load_status == "load_error"
+    assert report.load_message.splitlines()[0] == (
+        "hw03.py, line 1: EOFError: EOF when reading a line; input() waited for the keyboard, and nobody types "
+        "when your code is graded: remove the input() call, or keep it out of the graded code (in a .py, under "
+        "`if __name__ == \"__main__\":`)")
+    assert report.load_message.splitlines()[-1] == "EOFError: EOF when reading a line"
+
+
 def test_a_module_missing_inside_a_call_says_the_same(sandbox):
     report = run(sandbox, py("def f():\n    import scipy_not_here\n"), case("f"))
     assert report.outcomes[0].status == "raised"
