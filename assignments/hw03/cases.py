@@ -92,9 +92,11 @@ def _label(rng: Rng) -> object:
 
 
 def _separable(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
-    """Integer data labelled by an integer hyperplane (ties go to class 1, like unit_step)."""
+    """Integer or half-integer data labelled by an integer hyperplane (ties go to class 1, like unit_step).
+
+    Halves catch features truncated to int; with learning rates that are powers of two every sum is exact."""
     n, rows = rng.integer(1, 4), rng.integer(4, 13)
-    X = rng.integers_small(-4, 5, (rows, n)).astype(float)
+    X = rng.integers_small(-8, 9, (rows, n)) * rng.pick([1.0, 0.5])
     w = rng.integers_small(-3, 4, n + 1).astype(float)
     y = (w[0] + X @ w[1:] >= 0).astype(float)
     return X, y
@@ -139,6 +141,8 @@ def _fixed(fn: str) -> list[Case]:
             _case(fn, "z == theta gives 1", E, np.array([-1.0, 0.0, -0.0, 1e-300, -1e-300, 2.0])),
             _case(fn, "theta = 0.5, ties", E, np.array([[0.5, 0.49], [0.51, -3.0]]), theta=0.5),
             _case(fn, "0-d array z", E, np.array(-2.0), theta=-2.0),
+            _case(fn, "a plain number, z == theta", E, 0.5, theta=0.5, note="z may be a Python number"),
+            _case(fn, "a plain number below theta", E, -1.25, theta=0.5, note="z may be a Python number"),
         ],
         "perceptron_predict": [
             _case(fn, "bias only", E, np.array([0.0, 0.0, 0.0]), np.array([[1.0, -1.0], [0.0, 0.0]])),
@@ -148,29 +152,41 @@ def _fixed(fn: str) -> list[Case]:
         "perceptron_train": [
             _case(fn, "AND gate", E, xor_X, np.array([0.0, 0.0, 0.0, 1.0])),
             _case(fn, "OR gate, theta 1, lr 0.5", E, xor_X, np.array([0.0, 1.0, 1.0, 1.0]), lr=0.5, theta=1.0),
-            _case(fn, "XOR never converges", E, xor_X, np.array([0.0, 1.0, 1.0, 0.0]), epochs=12,
-                  note="XOR is not linearly separable: every epoch has errors"),
+            _case(fn, "XOR never converges", E, xor_X, np.array([0.0, 1.0, 1.0, 0.0]),
+                  note="XOR is not linearly separable: every epoch has errors, so all 100 epochs (the default) run"),
+            _case(fn, "one sample", E, np.array([[2.5, -1.0]]), np.array([0.0])),
         ],
         "sigmoid": [
             _case(fn, "lecture z of every layer", L, np.concatenate([np.ravel(z) for z in zs])),
             _case(fn, "|z| up to 1000 without overflow", E, big, forbid_warnings=True,
                   note="a naive 1/(1+exp(-z)) overflows at z = -1000"),
+            _case(fn, "a plain negative number", E, -1.5),
+            _case(fn, "a plain positive number", E, 2.0),
         ],
         "sigmoid_grad": [
             _case(fn, "lecture output neuron (0.1750)", L, zs[-1].copy()),
             _case(fn, "|z| up to 1000 without overflow", E, big, forbid_warnings=True),
+            _case(fn, "a plain number", E, 0.75),
         ],
-        "tanh": [_case(fn, "zero and symmetric values", E, np.array([[0.0, 0.5, -0.5], [3.0, -3.0, 20.0]]))],
-        "tanh_grad": [_case(fn, "zero and symmetric values", E, np.array([0.0, 0.5, -0.5, 3.0, -3.0, 20.0]))],
-        "relu": [_case(fn, "zeros and signs", E, np.array([[-2.0, 0.0], [-0.0, 3.5]]))],
-        "relu_grad": [_case(fn, "z == 0 gives 0", E, np.array([-1.0, 0.0, -0.0, 1e-12, 2.0]))],
+        "tanh": [_case(fn, "zero and symmetric values", E, np.array([[0.0, 0.5, -0.5], [3.0, -3.0, 20.0]])),
+                 _case(fn, "a plain number", E, -0.4)],
+        "tanh_grad": [_case(fn, "zero and symmetric values", E, np.array([0.0, 0.5, -0.5, 3.0, -3.0, 20.0])),
+                      _case(fn, "a plain number", E, 1.2)],
+        "relu": [_case(fn, "zeros and signs", E, np.array([[-2.0, 0.0], [-0.0, 3.5]])),
+                 _case(fn, "a plain positive number", E, 2.5), _case(fn, "a plain negative number", E, -1.5)],
+        "relu_grad": [_case(fn, "z == 0 gives 0", E, np.array([-1.0, 0.0, -0.0, 1e-12, 2.0])),
+                      _case(fn, "a plain positive number", E, 0.75), _case(fn, "the number 0 gives 0", E, 0.0)],
         "leaky_relu": [
             _case(fn, "default alpha 0.01", E, np.array([-100.0, -1.0, 0.0, 2.0])),
             _case(fn, "alpha 0.2", E, np.array([[-5.0, 0.0], [5.0, -0.1]]), alpha=0.2),
+            _case(fn, "a plain negative number", E, -2.0, alpha=0.1),
+            _case(fn, "a plain positive number", E, 3.0),
         ],
         "leaky_relu_grad": [
             _case(fn, "z == 0 gives alpha", E, np.array([-1.0, 0.0, -0.0, 1e-12, 3.0])),
             _case(fn, "alpha 0.3", E, np.array([[-2.0, 0.0], [2.0, 0.0]]), alpha=0.3),
+            _case(fn, "a plain negative number", E, -0.5),
+            _case(fn, "the number 0 gives alpha", E, 0.0, alpha=0.2),
         ],
         "bce_loss": [
             _case(fn, "lecture loss (0.2563)", L, y, acts[-1].copy()),
@@ -187,6 +203,7 @@ def _fixed(fn: str) -> list[Case]:
             _case(fn, "lecture gradients (steps 1-8)", L, P, [z.copy() for z in zs], [a.copy() for a in acts], y,
                   weight=2.0),
             _case(fn, "label 0", E, P, [z.copy() for z in zs], [a.copy() for a in acts], 0.0),
+            _case(fn, "fractional label 0.25", E, P, [z.copy() for z in zs], [a.copy() for a in acts], 0.25),
         ],
         "sgd_step": [_case(fn, "lecture update, lr 0.1", L, P, _lecture_grads(), LECTURE_LR)],
         "train": [
@@ -196,18 +213,26 @@ def _fixed(fn: str) -> list[Case]:
         ],
         "jacobian_identity": [_case(fn, "n = 1", E, 1), _case(fn, "n = 4", E, 4)],
         "jacobian_elementwise": [
-            _case(fn, f"y = w {op} x, d/d{wrt}", E, op, np.array([1.0, -2.0, 3.0]), np.array([0.5, 4.0, -2.0]), wrt)
-            for op in "+-*/" for wrt in "wx"
+            *(_case(fn, f"y = w {op} x, d/d{wrt}", E, op, np.array([1.0, -2.0, 3.0]), np.array([0.5, 4.0, -2.0]),
+                    wrt) for op in "+-*/" for wrt in "wx"),
+            _case(fn, "unknown op '**': ValueError", E, "**", np.array([1.0, 2.0]), np.array([3.0, -1.0]), "w",
+                  note="op must be one of '+', '-', '*', '/': raise ValueError for any other"),
+            _case(fn, "unknown wrt 'y': ValueError", E, "-", np.array([1.0, 2.0]), np.array([3.0, -1.0]), "y",
+                  note="wrt must be 'w' or 'x': raise ValueError for any other"),
         ],
         "jacobian_scalar_add": [
             _case(fn, "d/dx is (n, n)", E, np.array([1.0, 2.0, 3.0]), 2.0, "x"),
             _case(fn, "d/dz is an (n, 1) column", E, np.array([1.0, 2.0, 3.0]), 2.0, "z"),
+            _case(fn, "unknown wrt 'w': ValueError", E, np.array([1.0, 2.0]), 2.0, "w",
+                  note="wrt must be 'x' or 'z': raise ValueError for any other"),
         ],
         "jacobian_sum": [_case(fn, "(1, n) row", E, np.array([3.0, -1.0, 2.0, 0.0]))],
         "chain_rule_example": [_case(fn, "x = 1", L, 1.0), _case(fn, "negative x", E, -0.7)],
         "chain_jacobians": [
             _case(fn, "(2, 3) @ (3, 4)", E, np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4) / 7),
             _case(fn, "(1, n) @ (n, 1)", E, np.ones((1, 3)), np.array([[1.0], [2.0], [3.0]])),
+            _case(fn, "(3, 1) @ (1, 4): one inner row", E, np.array([[1.0], [-2.0], [0.5]]),
+                  np.array([[2.0, 0.0, -1.0, 3.0]])),
             _case(fn, "shapes do not chain: ValueError", E, np.ones((2, 3)), np.ones((2, 3)),
                   note="(2, 3) @ (2, 3) is undefined: raise ValueError"),
         ],
@@ -229,6 +254,8 @@ def _fixed(fn: str) -> list[Case]:
             _case(fn, "active", E, np.array([1.0, 2.0]), 0.5, np.array([1.0, 1.0])),
             _case(fn, "inactive", E, np.array([1.0, 2.0]), -5.0, np.array([1.0, 1.0])),
             _case(fn, "z == 0 exactly is inactive", E, np.array([1.0, 2.0]), -3.0, np.array([1.0, 1.0])),
+            _case(fn, "active, fractional w, b and x", E, np.array([2.5, -0.5]), 0.75, np.array([-0.5, -1.5]),
+                  note="w . x + b = 0.25 > 0: the derivative is (x, 1)"),
         ],
         "mse_cost": [
             _case(fn, "active and inactive samples", E, np.array([1.0, -1.0]), 0.5,
@@ -248,6 +275,10 @@ def _fixed(fn: str) -> list[Case]:
             _case(fn, "active and inactive samples, 25 steps", E, np.array([0.5, -0.5]), 0.1,
                   np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.0], [2.0, 1.0]]), np.array([1.0, 2.0, -1.0, 0.5]),
                   lr=0.05, steps=25),
+            _case(fn, "z == 0 exactly at the start is inactive", E, np.array([1.0, -1.0]), 0.0,
+                  np.array([[1.0, 1.0], [2.0, 1.0], [0.0, 2.0], [3.0, -1.0]]), np.array([1.0, 0.0, 2.0, 1.0]),
+                  lr=0.0625, steps=4, note="exact arithmetic (powers of two): the first sample has z = 0 at step 0 "
+                  "and must not contribute"),
         ],
     }
     return table[fn]
@@ -283,7 +314,8 @@ def _unit_step(rng: Rng) -> Args:
 
 def _perceptron_predict(rng: Rng) -> Args:
     n, N = rng.integer(1, 5), rng.integer(1, 10)
-    w, X = rng.integers_small(-3, 4, n + 1).astype(float), rng.integers_small(-3, 4, (N, n)).astype(float)
+    step = rng.pick([1.0, 0.5, 0.25])  # halves and quarters catch values truncated to int; ties stay exact
+    w, X = rng.integers_small(-6, 7, n + 1) * step, rng.integers_small(-6, 7, (N, n)) * step
     return (w, X), {"theta": rng.pick([0.0, 1.0, -1.0, 2.0])}
 
 
@@ -343,7 +375,10 @@ def _train(rng: Rng) -> Args:
     P = _params(rng)
     N = rng.integer(2, 7)
     X, y = rng.normal(0, 1, (N, P[0][0].shape[1])), rng.integers_small(0, 2, N).astype(float)
-    return (P, X, y), {"lr": rng.pick([0.05, 0.1, 0.5]), "epochs": rng.integer(1, 4)}
+    if rng.random() < 0.3:  # fractional targets, as bce_loss allows
+        y = np.round(rng.uniform(0.05, 0.95, N), 2)
+    kwargs = {"lr": rng.pick([0.05, 0.1, 0.5]), "epochs": rng.integer(1, 4)}
+    return (P, X, y), (kwargs if rng.random() < 0.75 else {})  # else the defaults lr=0.1, epochs=1
 
 
 def _jacobian_identity(rng: Rng) -> Args:
@@ -398,7 +433,8 @@ def _mse(rng: Rng) -> Args:
 
 def _gradient_descent(rng: Rng) -> Args:
     w, b, X, y = _relu_batch(rng)
-    return (w, b, X, y), {"lr": rng.pick([0.01, 0.02, 0.05]), "steps": rng.integer(3, 30)}
+    kwargs = {"lr": rng.pick([0.01, 0.02, 0.05]), "steps": rng.integer(3, 30)}
+    return (w, b, X, y), (kwargs if rng.random() < 0.8 else {})  # else the defaults lr=0.01, steps=100
 
 
 RANDOM_ARGS: dict[str, Callable[[Rng], Args]] = {

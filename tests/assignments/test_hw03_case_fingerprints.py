@@ -1,5 +1,6 @@
-"""Regrades give the same cases: hw03's random cases hash as they did when the fixture was written
-(commit 4ccd855, before the case generators were made faster), for 30 students under 3 seeds."""
+"""Regrades give the same cases: hw03's cases hash as they did when the fixture was written (first at
+commit 4ccd855, before the case generators were made faster; rewritten when the mutation campaign
+strengthened the cases, docs/readme/mutation.md), for 30 students under 3 seeds."""
 import json
 
 import numpy as np

@@ -112,6 +112,12 @@ def _column_numerical_jacobian(f, x, eps=1e-6):
     return np.array(cols).T.reshape(-1, len(x))
 
 
+def _checked(ok):
+    """None when ok; else the ValueError the contract asks for (an unknown op or wrt)."""
+    if not ok:
+        raise ValueError("unknown op or wrt")
+
+
 def _sgd(params, grads, lr):
     return [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
 
@@ -137,7 +143,7 @@ CORRECT = {
     "tanh": lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)),
     "tanh_grad": lambda z: 1 - np.tanh(z) ** 2,
     "relu": lambda z: z * (z > 0),
-    "relu_grad": lambda z: (z > 0).astype(float),
+    "relu_grad": lambda z: (np.asarray(z) > 0).astype(float),  # z may be a plain number
     "leaky_relu": lambda z, alpha=0.01: np.where(z > 0, z, alpha * z),
     "leaky_relu_grad": lambda z, alpha=0.01: np.where(z > 0, 1.0, alpha),
     "bce_loss": lambda y, y_hat: -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)),
@@ -147,10 +153,11 @@ CORRECT = {
     "sgd_step": _sgd,
     "train": _train,
     "jacobian_identity": lambda n: np.diag(np.ones(n)),
-    "jacobian_elementwise": lambda op, w, x, wrt: np.diag(
+    "jacobian_elementwise": lambda op, w, x, wrt: _checked(op in ("+", "-", "*", "/") and wrt in ("w", "x")) or np.diag(
         {"+": np.ones_like(w), "-": np.ones_like(w) * (1 if wrt == "w" else -1),
          "*": x if wrt == "w" else w, "/": 1 / x if wrt == "w" else -w / x / x}[op]),
-    "jacobian_scalar_add": lambda x, z, wrt: np.eye(len(x)) if wrt == "x" else np.ones(len(x)).reshape(-1, 1),
+    "jacobian_scalar_add": lambda x, z, wrt: _checked(wrt in ("x", "z")) or (
+        np.eye(len(x)) if wrt == "x" else np.ones(len(x)).reshape(-1, 1)),
     "jacobian_sum": lambda x: np.ones((1, len(x))),
     "chain_rule_example": lambda x: np.array([2 / x, 3 * np.cos(3 * x)]),
     "chain_jacobians": lambda J_f, J_g: np.matmul(J_f, J_g),
