@@ -47,6 +47,18 @@ def _leaky_relu_grad_no_asarray(z, alpha=0.01):
     return out
 
 
+def _relu_rows(z):
+    z = np.asarray(z, dtype=float)
+    if z.ndim < 2:
+        return np.maximum(z, 0.0)
+    return np.array([[max(0.0, v) for v in row] for row in z])  # rows of numbers: a 3-d z breaks
+
+
+def _bce_terms(y, y_hat):
+    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)
+    return -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+
+
 # --- unknown op / wrt must raise ValueError ------------------------------------------------------------
 
 def _elementwise_no_op_check(op, w, x, wrt):
@@ -165,6 +177,10 @@ MUTANTS = {
     "relu_grad: (z > 0).astype without asarray": ("relu_grad", lambda z: (z > 0).astype(float)),
     "sigmoid: no asarray": ("sigmoid", _sigmoid_no_asarray),
     "leaky_relu_grad: no asarray": ("leaky_relu_grad", _leaky_relu_grad_no_asarray),
+    "relu: works on 2-d at most": ("relu", _relu_rows),
+    "bce_loss: sum / len(y), the mean over rows": ("bce_loss", lambda y, y_hat:
+                                                   float(np.sum(_bce_terms(y, y_hat)) / len(np.atleast_1d(y)))),
+    "bce_loss: mean over axis 0": ("bce_loss", lambda y, y_hat: np.mean(_bce_terms(y, y_hat), axis=0)),
     "jacobian_elementwise: unknown op taken for '/'": ("jacobian_elementwise", _elementwise_no_op_check),
     "jacobian_elementwise: unknown wrt taken for 'x'": ("jacobian_elementwise", _elementwise_no_wrt_check),
     "jacobian_elementwise: KeyError instead of ValueError": ("jacobian_elementwise", _elementwise_key_error),
