@@ -120,6 +120,10 @@ def _fixed(fn: str) -> list[Case]:
                   np.array([[2.0, 0.0, -1.0, 3.0]])),
             _case(fn, "shapes do not chain: ValueError", E, np.ones((2, 3)), np.ones((2, 3)),
                   note="(2, 3) @ (2, 3) is undefined: raise ValueError"),
+            _case(fn, "J_g is 1-d: ValueError", E, np.arange(6.0).reshape(2, 3), np.array([1.0, -1.0, 0.5]),
+                  note="a Jacobian is 2-d: (2, 3) and (3,) do not chain (numpy's @ would give a (2,) vector)"),
+            _case(fn, "J_f is 1-d: ValueError", E, np.array([2.0, 0.5]), np.array([[1.0, 0.0, 3.0], [-1.0, 2.0, 0.0]]),
+                  note="a Jacobian is 2-d: (2,) and (2, 3) do not chain (numpy's @ would give a (3,) vector)"),
         ],
         "numerical_jacobian": [
             _case(fn, "lecture chain example at x = 1.5", L, FuncSpec("lecture_chain", {}), np.array([1.5])),

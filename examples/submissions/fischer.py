@@ -152,6 +152,8 @@ def chain_rule_example(x):
 
 
 def chain_jacobians(J_f, J_g):
+    if np.ndim(J_f) != 2 or np.ndim(J_g) != 2:  # a Jacobian is a matrix
+        raise ValueError(f"a Jacobian must be 2-d, got {np.ndim(J_f)}-d and {np.ndim(J_g)}-d")
     J_f, J_g = np.atleast_2d(np.asarray(J_f, dtype=float)), np.atleast_2d(np.asarray(J_g, dtype=float))
     if J_f.shape[1] != J_g.shape[0]:
         raise ValueError(f"shapes {J_f.shape} and {J_g.shape} do not chain")

@@ -224,6 +224,8 @@ def chain_rule_example(x):
 
 
 def chain_jacobians(J_f, J_g):
+    if np.ndim(J_f) != 2 or np.ndim(J_g) != 2:  # a Jacobian is a matrix
+        raise ValueError(f"a Jacobian must be 2-d, got {np.ndim(J_f)}-d and {np.ndim(J_g)}-d")
     A, B = _to_lists(J_f), _to_lists(J_g)
     inner = len(A[0]) if A else 0
     if inner != len(B):

@@ -115,7 +115,7 @@ def _column_numerical_jacobian(f, x, eps=1e-6):
 
 
 def _checked(ok):
-    """None when ok; else the ValueError the contract asks for (an unknown op or wrt)."""
+    """None when ok; else the ValueError the contract asks for (an unknown op or wrt, a Jacobian not 2-d)."""
     if not ok:
         raise ValueError("unknown op or wrt")
 
@@ -162,7 +162,7 @@ CORRECT = {
         np.eye(len(x)) if wrt == "x" else np.ones(len(x)).reshape(-1, 1)),
     "jacobian_sum": lambda x: np.ones((1, len(x))),
     "chain_rule_example": lambda x: np.array([2 / x, 3 * np.cos(3 * x)]),
-    "chain_jacobians": lambda J_f, J_g: np.matmul(J_f, J_g),
+    "chain_jacobians": lambda J_f, J_g: _checked(np.ndim(J_f) == np.ndim(J_g) == 2) or np.matmul(J_f, J_g),
     "numerical_jacobian": _column_numerical_jacobian,
     "relu_neuron": lambda w, b, X: np.array([max(0.0, float(r @ w + b)) for r in X]),
     "neuron_grad": lambda w, b, x: (x * 1.0, 1.0) if w @ x + b > 0 else (np.zeros(len(x)), 0.0),

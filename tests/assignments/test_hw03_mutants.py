@@ -165,6 +165,8 @@ def _gradient_descent(w, b, X, y, lr=0.01, steps=100, active_at_zero=False):
 
 
 def _chain_jacobians(J_f, J_g, width_row=0):
+    if np.ndim(J_f) != 2 or np.ndim(J_g) != 2:
+        raise ValueError("a Jacobian is 2-d")
     rows, inner, cols = len(J_f), len(J_f[0]), len(J_g[width_row])  # J_g[1] fails when J_g has one row
     if inner != len(J_g):
         raise ValueError("shapes do not chain")
@@ -198,6 +200,10 @@ MUTANTS = {
     "train: default epochs 2": ("train", lambda P, X, y, lr=0.1, epochs=2: _train(P, X, y, lr, epochs)),
     "chain_jacobians: width read from J_g's second row": ("chain_jacobians", lambda J_f, J_g:
                                                           _chain_jacobians(J_f, J_g, width_row=1)),
+    # numpy's @ raises ValueError for 2-d shapes that do not chain, but takes a 1-d input
+    "chain_jacobians: no check that both are 2-d": ("chain_jacobians", lambda J_f, J_g: np.asarray(J_f) @ np.asarray(J_g)),
+    "chain_jacobians: np.atleast_2d instead of the check": ("chain_jacobians", lambda J_f, J_g:
+                                                            np.atleast_2d(J_f) @ np.atleast_2d(J_g)),
     "neuron_grad: w truncated to int": ("neuron_grad", lambda w, b, x: _neuron_grad(w, b, x, cast=int)),
     "neuron_grad: b truncated to int": ("neuron_grad", lambda w, b, x: _neuron_grad(w, int(b), x)),
     "gradient_descent: z == 0 counted as active": ("gradient_descent", lambda w, b, X, y, lr=0.01, steps=100:
@@ -247,8 +253,6 @@ EQUIVALENT = {
                                    * 1.0),
     # the values are what counts: 0/1 as ints equal 0.0/1.0
     "unit_step: astype(int)": ("unit_step", lambda z, theta=0.0: (np.asarray(z) >= theta).astype(int)),
-    # numpy's matmul raises ValueError itself when 2-d shapes do not chain
-    "chain_jacobians: no explicit check": ("chain_jacobians", lambda J_f, J_g: np.asarray(J_f) @ np.asarray(J_g)),
     # an extra delta computed below the first layer is never used
     "backward: delta also at layer 0": ("backward", None),
     # returning the input itself (not a copy) changes no value
