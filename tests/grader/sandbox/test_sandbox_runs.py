@@ -1,8 +1,6 @@
 """The sandbox on ordinary submissions: values, load problems, notebooks, errors, warnings, mutation."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from sandbox_support import case, notebook, py, run, sandbox  # noqa: F401 - fixture
@@ -297,11 +295,10 @@ def test_a_notebook_cell_that_runs_too_long_is_left_out_and_the_rest_graded(sand
 def test_at_most_two_slow_cells_are_left_out_then_loading_times_out(sandbox):
     slow = "import time\ntime.sleep(5)\n"
     program = notebook("def f():\n    return 1\n", slow, slow, slow)
-    start = time.monotonic()
     report = run(sandbox, program, case("f"), limits=Limits(timeout=0.4, memory_mb=512))
     assert report.load_status == "timeout" and "0.4 s" in report.load_message
-    assert len(report.load_warnings) == 2 and report.load_warnings[1].startswith("cell 3: did not finish")
-    assert report.outcomes[0].status == "not_run" and time.monotonic() - start < 4  # 3 loads of 0.4 s, not 15 s
+    assert [w.split(":")[0] for w in report.load_warnings] == ["cell 2", "cell 3"]  # cell 4 is not left out
+    assert report.outcomes[0].status == "not_run" and report.restarts == 2
 
 
 def test_a_slow_python_file_is_not_cut_into_pieces(sandbox):
