@@ -92,6 +92,7 @@ def _shown(call: ast.Call, text: str) -> str:
         shown = f"!{args[0]}"
     else:
         shown = f"{prefix}{args[0]} {args[1] if len(args) > 1 else ''}".rstrip()
+    shown = " ".join(shown.split())  # one line: it goes into a comment on the statement's own line
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 

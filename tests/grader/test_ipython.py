@@ -63,3 +63,10 @@ def test_anything_else_is_left_as_it_is(source: str):
 def test_a_long_command_is_shortened_in_the_note():
     _, notes = plain_python(f"get_ipython().system('echo {'x' * 200}')\n", "hw.py")
     assert "`!echo xxx" in notes[0] and "...`" in notes[0] and len(notes[0]) < 160
+
+
+def test_a_call_over_several_lines_becomes_one_commented_line():
+    source = "get_ipython().magic(\n    'load_ext ' +\n    'autoreload')\nvalue = 3\n"
+    out, notes = plain_python(source, "hw.py")
+    assert out.count("\n") == source.count("\n") and run(out)["value"] == 3
+    assert "`get_ipython().magic( 'load_ext ' + 'autoreload')` was not run" in notes[0]
