@@ -173,12 +173,22 @@ def _seal() -> None:
             raise ViewError(f"cannot make {point} read-only: {exc.strerror}") from None
 
 
-def _mask(folder: str) -> None:
-    if os.path.isdir(folder):
-        linux.mount("tmpfs", folder, "tmpfs", MASK_FLAGS | linux.MS_RDONLY, TMPFS_OPTIONS)
-    else:
+def _mask(folder: str, keep: list[str]) -> None:
+    """Cover `folder` with an empty read-only tmpfs (a file: with /dev/null); the `keep` folders
+    inside it (a venv inside the checkout) are bound back on top, from descriptors opened before."""
+    if not os.path.isdir(folder):
         linux.mount("/dev/null", folder, None, linux.MS_BIND)
         linux.remount_readonly(folder)
+        return
+    held = [(os.open(k, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC), k) for k in keep]
+    try:
+        linux.mount("tmpfs", folder, "tmpfs", MASK_FLAGS, TMPFS_OPTIONS)
+        for fd, path in held:
+            _bind(fd, path)
+    finally:
+        for fd, _path in held:
+            os.close(fd)
+    linux.mount(None, folder, None, linux.MS_REMOUNT | linux.MS_RDONLY | MASK_FLAGS, TMPFS_OPTIONS)
 
 
 def build(extra_hidden: list[str]) -> View:
@@ -195,12 +205,13 @@ def build(extra_hidden: list[str]) -> View:
         visible = _populate(STAGING, needed)
         _pivot(STAGING)
         masked = []
-        for path in private:  # only those inside a visible folder still exist
-            if os.path.lexists(path):
-                if path in needed:
-                    raise ViewError(f"cannot hide {path}: the Python installation lives there")
-                _mask(path)
-                masked.append(path)
+        for path in private:  # only those inside a visible folder can be seen
+            if not any(_under(path, v) for v in visible) or not os.path.lexists(path):
+                continue  # at most a bare folder leading to a bound one (a venv inside the checkout)
+            if path in needed:
+                raise ViewError(f"cannot hide {path}: the Python installation lives there")
+            _mask(path, [d for d in needed if _under(d, path) and d != path])
+            masked.append(path)
         _seal()
     except OSError as exc:
         raise ViewError(f"cannot build the read-only view: {exc.strerror or exc} ({exc.filename or ''})") from None
