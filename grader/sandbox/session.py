@@ -22,6 +22,7 @@ HEADER_MAX = 1 << 20  # a result record from the child without its value
 RECORD_MAX = HEADER_MAX + codec.MAX_BYTES  # ...and with it
 ARGS_MAX = 1 << 28
 MAX_SKIPPED_CELLS = 2  # notebook cells left out, one reload each, when they run past the loading limit
+MAX_CRASHES = 2  # crashes of one function before its remaining cases fail at once (one restart each)
 MARKER_ROOM = 512  # bytes of the output cap left for the child's truncation notes
 EXIT_WAIT = 2.0  # seconds to wait for the fork server's exit report of a dead child
 
@@ -63,6 +64,7 @@ class Session:
         self.payloads: dict[int, bytes] = {}
         self.load: tuple[str, str, tuple[str, ...]] = ("ok", "", ())
         self.restarts = 0
+        self.crashes: dict[str, int] = {}  # per function: calls that killed the student process
         self.stdout = Output("stdout", limits.output_bytes)
         self.stderr = Output("stderr", limits.output_bytes)
         self.child: _Child | None = None
@@ -104,7 +106,6 @@ class Session:
 
     def _run_all(self) -> None:
         pending = [i for i, o in enumerate(self.outcomes) if o is None]
-        max_restarts = 2 * len({c.function for c in self.cases}) + 5
         while True:
             self._start_child(pending)
             status, message, notes = self._await_load()
@@ -124,11 +125,7 @@ class Session:
             self._end_child()
             if not pending:
                 return
-            if self.restarts >= max_restarts:
-                self._give_up(pending, f"not run: the program was restarted {self.restarts} times "
-                                       "after timeouts or crashes; the sandbox stopped trying")
-                return
-            self.restarts += 1
+            self.restarts += 1  # bounded per function: MAX_CRASHES crashes, or one timeout, each
 
     def _start_child(self, pending: list[int]) -> None:
         number = self.forks
@@ -217,18 +214,24 @@ class Session:
                 self.outcomes[index] = CallOutcome(
                     "timeout", error=f"timeout: {name} did not finish within {limit:g} s, so the "
                                      "sandbox stopped it", seconds=limit)
-                for later in pending[pos + 1:]:
-                    if self.cases[later].function == name:
-                        self.outcomes[later] = CallOutcome(
-                            "skipped", error=f"not run: an earlier case of {name} timed out "
-                                             f"after {limit:g} s")
+                self._fail_rest(pending[pos + 1:], name, f"an earlier case of {name} timed out after {limit:g} s")
                 return [i for i in pending[pos + 1:] if self.outcomes[i] is None]
             except ChildGone as gone:
                 self._end_child()
                 self.outcomes[index] = CallOutcome(
                     "crashed", error=gone.text(f"while running {name}"))
-                return pending[pos + 1:]
+                self.crashes[name] = self.crashes.get(name, 0) + 1
+                if self.crashes[name] >= MAX_CRASHES:
+                    self._fail_rest(pending[pos + 1:], name, f"{name} crashed the student process "
+                                                             f"{MAX_CRASHES} times")
+                return [i for i in pending[pos + 1:] if self.outcomes[i] is None]
         return []
+
+    def _fail_rest(self, later: list[int], name: str, why: str) -> None:
+        """The remaining cases of `name` fail at once (without another restart) because of `why`."""
+        for i in later:
+            if self.cases[i].function == name:
+                self.outcomes[i] = CallOutcome("skipped", error=f"not run: {why}")
 
     def _read(self, deadline: float, max_bytes: int = RECORD_MAX) -> dict[str, Any]:
         """The next record from the child as a dict; TimeoutError or ChildGone otherwise."""

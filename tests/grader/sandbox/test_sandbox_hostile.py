@@ -113,12 +113,43 @@ def test_crash_while_loading(sandbox):
     assert report.outcomes[0].status == "not_run"
 
 
-def test_restarts_are_capped(sandbox):
+def test_a_function_that_always_crashes_fails_at_once_after_two_crashes(sandbox):
     source = "import os\ndef boom(i):\n    os._exit(1)\n"
     report = run(sandbox, py(source), *[case("boom", i) for i in range(12)])
     statuses = [o.status for o in report.outcomes]
-    assert statuses == ["crashed"] * 8 + ["not_run"] * 4  # 2 * 1 function + 5 restarts
-    assert "restarted 7 times" in report.outcomes[-1].error and report.restarts == 7
+    assert statuses == ["crashed"] * 2 + ["skipped"] * 10
+    assert report.outcomes[-1].error == "not run: boom crashed the student process 2 times"
+    assert report.restarts == 1  # the second crash ended the function: nothing left to restart for
+
+
+def test_crash_budgets_are_per_function(sandbox):
+    """Three functions that kill their own process on every call (exit, killpg, SIGSEGV), each
+    called many times between healthy functions: each loses only its own cases, however many
+    crashes happened before, and the healthy ones all return."""
+    source = """
+        import os, signal
+        def exits(i):
+            os._exit(3)
+        def kills_group(i):
+            os.killpg(0, signal.SIGKILL)
+        def segfaults(i):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        def fine(i):
+            return i
+    """
+    cases = []
+    for bad in ("exits", "kills_group", "segfaults"):
+        cases += [case("fine", k) for k in range(5)] + [case(bad, k) for k in range(25)]
+    cases += [case("fine", k) for k in range(5, 10)]
+    report = run(sandbox, py(source), *cases)
+    by_function: dict[str, list[str]] = {}
+    for c, o in zip(cases, report.outcomes):
+        by_function.setdefault(c.function, []).append(o.status)
+    assert by_function["fine"] == ["returned"] * 20
+    for bad in ("exits", "kills_group", "segfaults"):
+        assert by_function[bad] == ["crashed"] * 2 + ["skipped"] * 23, bad
+    assert [o.value for c, o in zip(cases, report.outcomes) if c.function == "fine"] == list(range(5)) * 3 + list(range(5, 10))
+    assert report.restarts == 6  # two crashes each, and every crash left other cases to run
 
 
 def test_killing_the_fork_server_does_not_stop_grading():
