@@ -23,6 +23,16 @@ REPORTS_STATE = ".reports-state.json"  # DIR/: what the reports were last writte
 REPORT_FILES = ("grades.csv", "checks.csv", "index.html")
 
 
+def _process_umask() -> int:
+    """The umask, read once at import (setting it back at once: import runs before any thread)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _process_umask()
+
+
 def grader_fingerprint() -> str:
     """Hash of the grader's own source: a changed grader invalidates cached results."""
     digest = hashlib.sha256()
@@ -71,6 +81,7 @@ class atomic_writer:  # noqa: N801 - used like open()
         self.durable = durable
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o666 & ~UMASK)  # mkstemp makes 0600; the output follows the umask, as open() would
         self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def __enter__(self) -> Any:

@@ -144,3 +144,20 @@ def test_ctrl_c_in_a_subcommand_is_one_line_and_status_130(monkeypatch, capsys):
     assert main(["replay", "anything"]) == 130
     err = capsys.readouterr().err
     assert "grade replay: interrupted" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("umask, mode", [(0o027, 0o640), (0o002, 0o664)])
+def test_output_files_follow_the_umask(tmp_path, umask, mode):
+    """A course group's TAs can read the outputs when the umask lets them (mkstemp alone makes 0600)."""
+    klass = tmp_path / "class"
+    klass.mkdir()
+    shutil.copy(FIXTURES / "passes_all.py", klass / "dana.py")
+    out = tmp_path / "o"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", str(klass), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, timeout=120, umask=umask)
+    assert proc.returncode == 0, proc.stderr
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".grade.lock"]
+    assert {"grades.csv", "checks.csv", "index.html", "dana.json", "dana.html"} <= {p.name for p in files}
+    wrong = {str(p.relative_to(out)): oct(p.stat().st_mode & 0o777) for p in files
+             if p.stat().st_mode & 0o777 != mode}
+    assert not wrong, f"expected {oct(mode)} under umask {oct(umask)}: {wrong}"
