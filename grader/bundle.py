@@ -12,6 +12,7 @@ from pathlib import Path
 
 from grader.assignment import Assignment
 from grader.starters import part_points
+from grader.versions import Environment
 
 GRADER_ROOT = Path(__file__).resolve().parent
 ENTRY_MODULES = ("grader.selfcheck", "grader.sandbox.zygote")  # the self-check, and the fork server it starts
@@ -111,8 +112,7 @@ sys.path.insert(0, os.path.join(HERE, "{PRIVATE}"))
 from grader.selfcheck import main  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main(["--assignment", os.path.join(HERE, "{PRIVATE}", "{assignment.id}"),
-                           "--grader-python", "{sys.version_info[0]}.{sys.version_info[1]}", *sys.argv[1:]],
+    raise SystemExit(main(["--assignment", os.path.join(HERE, "{PRIVATE}", "{assignment.id}"), *sys.argv[1:]],
                           prog="selfcheck.py"))
 '''
 
@@ -127,8 +127,24 @@ def _tolerances(a: Assignment) -> str:
     return text + ("; " + "; ".join(others) if others else "") + "."
 
 
-def student_readme(assignment: Assignment, public_cases: int) -> str:
-    """README.md for students: how to run the self-check, what it checks, the contract."""
+def _environment_section(environment: Environment | None) -> str:
+    if environment is None:
+        return ""
+    python, numpy = environment.minor("python"), environment.minor("numpy")
+    return f"""
+## The grader's Python and numpy
+
+Your work is graded with **Python {python}** and **numpy {numpy}** (numpy and the standard library only).
+Code that runs on your machine can fail there: syntax new since Python {python} (such as the
+f-strings of Python 3.12 that reuse their quotes) is a syntax error, and numpy changes behaviour
+between versions. The self-check warns when your Python or numpy minor version differs, and flags
+syntax the grader's Python cannot read. To match exactly: `pip install 'numpy=={numpy}.*'` under
+Python {python}.
+"""
+
+
+def student_readme(assignment: Assignment, public_cases: int, environment: Environment | None = None) -> str:
+    """README.md for students: how to run the self-check, what it checks, the grading environment, the contract."""
     a = assignment
     rows = "\n".join(f"| {f.part} | `{f.signature}` | {f.points:g} | {f.returns.replace('|', chr(92) + '|')} |"
                      for f in a.functions)
@@ -156,7 +172,7 @@ It prints one row per function (public cases passed, points) and the first faili
 each function: its inputs, expected against got, and the size of the difference. Exit status:
 0 when every public case passes, 1 when one fails or the file cannot be loaded, 2 for a usage
 error, 3 when the self-check itself fails (not your code). It takes about a second.
-
+{_environment_section(environment)}
 ## What it checks
 
 - **The same loading as the grader.** A `.py` file runs as a module named `submission`, so an

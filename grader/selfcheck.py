@@ -19,6 +19,7 @@ from grader.model import Check
 from grader.publicdata import FILENAME, PublicData, PublicDataError, read_public
 from grader.sandbox.runner import Limits, Sandbox, SandboxError
 from grader.score import score
+from grader.versions import FILENAME as ENVIRONMENT, Environment, drift_notes, newer_syntax, read_environment
 
 STATUS = {"ok": "graded", "load_error": "import_error"}
 MAX_MESSAGE_LINES = 25
@@ -42,15 +43,21 @@ class SelfCheck:
 
 
 def run_selfcheck(path: Path, assignment: Assignment, data: PublicData, limits: Limits,
-                  sandbox: Sandbox | None = None) -> SelfCheck:
+                  sandbox: Sandbox | None = None, grader: Environment | None = None) -> SelfCheck:
     """Load and run `path` in the sandbox on the public cases; compare with the stored expected values.
 
-    A new sandbox is started (and stopped) unless one is given.
+    A new sandbox is started (and stopped) unless one is given. With the `grader`'s environment,
+    syntax newer than the grader's Python is flagged among the load warnings.
     """
     try:
         program = load(path)
     except LoadError as exc:
         return SelfCheck(path.name, exc.status, exc.message, ())
+    newer: list[str] = []
+    if grader is not None:
+        for cell in program.cells:
+            newer += [f"{line}; the grader runs Python {grader.minor('python')}, where this is a syntax error"
+                      for line in newer_syntax(cell.source, grader.python_target(), cell.label)]
     if sandbox is None:
         with Sandbox(warn=_note) as own:
             report = own.run(program, data.cases, limits)
@@ -58,7 +65,8 @@ def run_selfcheck(path: Path, assignment: Assignment, data: PublicData, limits: 
         report = sandbox.run(program, data.cases, limits)
     checks = score(assignment, data.cases, report.outcomes, data.expected, 0)
     return SelfCheck(path.name, STATUS.get(report.load_status, report.load_status), report.load_message, checks,
-                     tuple(program.warnings) + tuple(report.load_warnings) + tuple(foreign_imports(program)),
+                     tuple(newer) + tuple(program.warnings) + tuple(report.load_warnings)
+                     + tuple(foreign_imports(program)),
                      report.stdout, report.stderr)
 
 
@@ -156,21 +164,15 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                    help="limit for loading the file and for each call (default: 10)")
     p.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory limit (default: 2048)")
     p.add_argument("--verbose", "-v", action="store_true", help="every failure in full, and what your code printed")
-    p.add_argument("--grader-python", default="", metavar="X.Y", help=argparse.SUPPRESS)  # set by the bundle
     return p
 
 
-def version_note(grader_python: str, here: tuple[int, int] = sys.version_info[:2]) -> str:
-    """A note when this Python is newer than the grader's (from `grade release`): its new syntax fails there."""
-    try:
-        grader = tuple(int(n) for n in grader_python.split("."))
-    except ValueError:
+def environment_notes(grader: Environment | None, here: Environment | None = None) -> str:
+    """The paragraph opening the report when this Python or numpy differs from the grader's."""
+    if grader is None:
         return ""
-    if len(grader) != 2 or here <= grader:
-        return ""
-    mine, theirs = ".".join(map(str, here)), grader_python
-    return (f"Note: you run Python {mine}, the grader Python {theirs}. Syntax and library functions new since "
-            f"{theirs} (for example f-strings that reuse their quotes, new in 3.12) work here but fail there.")
+    notes = drift_notes(grader, here or Environment.current())
+    return "\n".join(f"Note: {n}" for n in notes)
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
@@ -191,6 +193,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
         return 2
     try:
         assignment = load_assignment(args.assignment, need_cases=False)
+        grader = read_environment(find_folder(args.assignment) / ENVIRONMENT)
         data = read_public(args.data or find_folder(args.assignment) / FILENAME)
         if data.assignment != assignment.id:
             raise PublicDataError(f"the data file is for {data.assignment}, not {assignment.id}")
@@ -198,7 +201,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     try:
-        result = run_selfcheck(args.file, assignment, data, Limits(timeout=args.timeout, memory_mb=args.memory))
+        result = run_selfcheck(args.file, assignment, data, Limits(timeout=args.timeout, memory_mb=args.memory),
+                               grader=grader)
     except SandboxError as exc:
         print(f"{prog}: the self-check itself failed, not your code: {exc}", file=sys.stderr)
         return 3
@@ -207,7 +211,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "selfcheck") -> int:
               f"may loop forever: --timeout (now {args.timeout:g} s) stops each call that runs longer, and "
               "the report then names it.", file=sys.stderr)
         return 130
-    note = version_note(args.grader_python)
+    note = environment_notes(grader)
     print((note + "\n\n" if note else "") + format_report(result, assignment, verbose=args.verbose))
     return 0 if result.passed else 1
 

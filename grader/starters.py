@@ -7,6 +7,7 @@ import textwrap
 import nbformat
 
 from grader.assignment import Assignment, FunctionSpec, Part
+from grader.versions import Environment
 
 WIDTH = 92
 PREAMBLE = ("Replace every `raise NotImplementedError(...)` with your code. Keep the function names and "
@@ -74,13 +75,24 @@ def _comment(markdown: str) -> str:
     return "\n".join(out)
 
 
-def starter_py(assignment: Assignment) -> str:
-    """The .py starter: module docstring, numpy import, then per part its formulas and its stubs."""
+def graded_with(environment: Environment | None) -> str:
+    """The starters' sentence naming the grading environment ("" when not known: the committed copies)."""
+    if environment is None:
+        return ""
+    return (f"Your work is graded with {environment.sentence()}: code that needs a newer Python or "
+            "another numpy may fail there (the self-check warns when yours differ).")
+
+
+def starter_py(assignment: Assignment, environment: Environment | None = None) -> str:
+    """The .py starter: module docstring, numpy import, then per part its formulas and its stubs.
+    With the grading `environment` (the bundle's copy), the docstring names its versions."""
+    versions = graded_with(environment)
     lines = [f'"""{assignment.id} starter: {assignment.title}.', "",
              _flow(PREAMBLE), "",
              _flow(f"Check your work with `python selfcheck.py {assignment.id}.py` from the student bundle "
                    "(public cases only; the grade also counts hidden cases). This file is generated from "
                    "the assignment definition."),
+             *(["", _flow(versions)] if versions else []),
              '"""', "import numpy as np", ""]
     for number, part in enumerate(assignment.parts, 1):
         rule = "# " + "=" * (WIDTH - 2)
@@ -99,14 +111,17 @@ def _part_markdown(number: int, part: Part) -> str:
     return "\n\n".join(x for x in (head, part.formula, f"Functions of this part: {names}.") if x)
 
 
-def starter_ipynb(assignment: Assignment) -> str:
-    """The notebook starter: a markdown cell per part quoting the lecture, a code cell per stub; stable ids."""
+def starter_ipynb(assignment: Assignment, environment: Environment | None = None) -> str:
+    """The notebook starter: a markdown cell per part quoting the lecture, a code cell per stub; stable ids.
+    With the grading `environment` (the bundle's copy), the first cell names its versions."""
     v4 = nbformat.v4
+    versions = graded_with(environment)
     intro = (f"# {assignment.id}: {assignment.title}\n\n{PREAMBLE}\n\n"
              f"Run the code cells in order. Submit this notebook as `{assignment.id}.ipynb`, and check it "
              f"first with `python selfcheck.py {assignment.id}.ipynb` from the student bundle (public cases "
              "only; the grade also counts hidden cases). Cells that only try things out are fine: the "
-             "grader runs every code cell in order and then calls the functions.")
+             "grader runs every code cell in order and then calls the functions."
+             + (f"\n\n{versions}" if versions else ""))
     cells = [v4.new_markdown_cell(intro, id="intro"), v4.new_code_cell("import numpy as np", id="imports")]
     for number, part in enumerate(assignment.parts, 1):
         cells.append(v4.new_markdown_cell(_part_markdown(number, part), id=f"part-{part.name}"[:64]))

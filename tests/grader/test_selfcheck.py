@@ -17,6 +17,7 @@ from grader.pipeline import GradeOptions, grade_class
 from grader.publicdata import FILENAME, read_public
 from grader.sandbox.runner import Limits, Sandbox
 from grader.selfcheck import format_report, main, run_selfcheck
+from grader.versions import FILENAME as ENVIRONMENT, Environment
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 ASSIGNMENT = load_assignment("hw03")
@@ -204,20 +205,33 @@ def test_ctrl_c_while_a_function_loops_says_so_without_a_traceback():
     assert not (fork_servers() - before), "the self-check's fork server outlived it"
 
 
-def test_a_python_newer_than_the_graders_is_noted_and_no_other():
-    from grader.selfcheck import version_note
+def test_a_grader_environment_that_differs_is_noted_first_and_new_syntax_flagged(tmp_path, capsys):
+    """The bundle's environment.json names the grader's Python and numpy: a student on other minor
+    versions is told before the report, and syntax the grader's Python lacks is a load warning."""
+    folder = tmp_path / "hw03"
+    folder.mkdir()
+    for name in ("assignment.toml", FILENAME):
+        (folder / name).write_bytes((ASSIGNMENT.folder / name).read_bytes())
+    here = Environment.current()
+    older = f"{sys.version_info[0]}.{sys.version_info[1] - 1}.0"
+    (folder / ENVIRONMENT).write_bytes(Environment(older, "1.26.4").to_json())
+    assert main([str(FIXTURES / "passes_all.py"), "--assignment", str(folder)]) == 0
+    out = capsys.readouterr().out
+    first, second = out.splitlines()[:2]
+    assert first.startswith(f"Note: You run Python {here.minor('python')}; the grader runs Python "
+                            f"{sys.version_info[0]}.{sys.version_info[1] - 1}: syntax and functions new since")
+    assert second.startswith(f"Note: You run numpy {here.minor('numpy')}; the grader runs numpy 1.26:")
+    assert "pip install 'numpy==1.26.*'" in second
+    (folder / ENVIRONMENT).write_bytes(here.to_json())
+    assert main([str(FIXTURES / "passes_all.py"), "--assignment", str(folder)]) == 0
+    assert not capsys.readouterr().out.startswith("Note")  # the same versions: nothing to say
+    (folder / ENVIRONMENT).unlink()
+    assert main([str(FIXTURES / "passes_all.py"), "--assignment", str(folder)]) == 0
+    assert not capsys.readouterr().out.startswith("Note")  # an older bundle without the file: silent
 
-    note = version_note("3.11", here=(3, 12))
-    assert note.startswith("Note: you run Python 3.12, the grader Python 3.11.") and "f-strings" in note
-    assert version_note("3.11", here=(3, 11)) == "" and version_note("3.12", here=(3, 11)) == ""
-    assert version_note("", here=(3, 12)) == "" and version_note("three", here=(3, 12)) == ""  # not told: silent
 
-
-def test_the_bundled_script_tells_the_self_check_the_graders_python(tmp_path, capsys):
+def test_the_bundled_script_passes_only_the_assignment_folder():
     from grader.bundle import selfcheck_script
 
     script = selfcheck_script(ASSIGNMENT)
-    assert f'"--grader-python", "{sys.version_info[0]}.{sys.version_info[1]}"' in script
-    assert main([str(FIXTURES / "passes_all.py"), "--grader-python", "3.10"]) == 0
-    assert capsys.readouterr().out.startswith(f"Note: you run Python {sys.version_info[0]}.{sys.version_info[1]}, "
-                                              "the grader Python 3.10.")
+    assert "--grader-python" not in script and '"--assignment", os.path.join(HERE, "_selfcheck", "hw03")' in script
