@@ -29,6 +29,7 @@ from grader.score import SharedCalls, part_totals, score, shared_calls
 from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
                           summary_of)
 from grader.summaries import SummaryCollector
+from grader.versions import Environment
 
 LOAD_STATUS = {"ok": "graded", "load_error": "import_error"}
 T = TypeVar("T")
@@ -103,11 +104,11 @@ def grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], None
     record how student code was isolated in DIR/run.json and ClassRun.isolation: this machine's probe,
     or, when grading processes or Dask workers ran students, the weakest level any of them used."""
     with runlock.hold(options.out):
-        here = probe_isolation()
+        here, here_env = probe_isolation(), Environment.current()
         run = _grade_class(options, on_result, on_start, isolation=here)
         used = RunIsolation.of(here, run.workers, run.graded_with)
         atomic_write(options.out / "run.json", json.dumps(
-            {**used.record(), "students": len(run.summaries),
+            {**used.record(), "students": len(run.summaries), "python": here_env.python, "numpy": here_env.numpy,
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1) + "\n")
         return replace(run, isolation=used.level, isolation_where=used.where)
 

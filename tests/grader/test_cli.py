@@ -1,6 +1,8 @@
 """grader.cli: exit codes, usage errors that name the problem, zip input, summary and progress."""
 from __future__ import annotations
 
+import json
+import platform
 import shutil
 import subprocess
 import sys
@@ -8,6 +10,7 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy
 import pytest
 
 from interrupts import fork_servers, own_group_default_sigint
@@ -161,3 +164,5 @@ def test_output_files_follow_the_umask(tmp_path, umask, mode):
     wrong = {str(p.relative_to(out)): oct(p.stat().st_mode & 0o777) for p in files
              if p.stat().st_mode & 0o777 != mode}
     assert not wrong, f"expected {oct(mode)} under umask {oct(umask)}: {wrong}"
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))  # and it names the grading environment
+    assert (record["python"], record["numpy"]) == (platform.python_version(), numpy.__version__)
