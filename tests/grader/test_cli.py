@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy
 import pytest
 
-from interrupts import fork_servers, own_group_default_sigint
+from interrupts import fork_servers, gone, own_group_default_sigint
 from grader.cli import main, summary
 from grader.pipeline import ClassRun
 from grader.store import ResultSummary
@@ -125,6 +125,8 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
     while not list((out / "results").glob("alice*")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
     time.sleep(0.5)  # bob's sigmoid is looping by now
+    ours = fork_servers(under=proc.pid)
+    assert ours and not ours & before
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-2000:]
@@ -134,7 +136,7 @@ def test_ctrl_c_stops_the_run_with_a_message_and_keeps_the_saved_results(tmp_pat
     time.sleep(0.5)
     left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert left == [], f"processes left in the run's group: {left}"
-    assert not (fork_servers() - before), "a fork server (its own session) outlived the run"
+    assert gone(ours), "a fork server (its own session) outlived the run"
 
 
 def test_ctrl_c_in_a_subcommand_is_one_line_and_status_130(monkeypatch, capsys):
