@@ -3,57 +3,105 @@ from __future__ import annotations
 
 import ast
 
-from grader.notebook import RUN_AS_PYTHON
+from grader import magics
+from grader.notebook import cell_magic
 
 _SHOWN = {"run_line_magic": "%", "system": "!", "getoutput": "!", "run_cell_magic": "%%"}
+_NOT_AVAILABLE = " (IPython is not available when grading)"
 
 
 def plain_python(source: str, where: str) -> tuple[str, list[str]]:
     """`source` with each whole-line `get_ipython().method(...)` statement replaced, and the notes.
 
-    A line magic, shell command or other method call becomes `pass` (an assignment from one sets
-    its names to None); the line count is kept, so tracebacks keep the student's line numbers. A
-    top-level `run_cell_magic` of %%time, %%timeit or %%capture runs its body as plain Python, as
-    the notebook loader does. Source that does not parse is returned as it is: the sandbox's
-    compiler reports it. Nothing is compiled or run here.
+    A line magic that runs a statement (`%time x = f()`) runs it once; any other line magic, shell
+    command or method call becomes `pass` (an assignment from one sets its names to None, but from
+    %time to its statement's value); the line count is kept, so tracebacks keep the student's line
+    numbers. A top-level `run_cell_magic` is handled as the notebook loader handles the cell
+    (`grader.notebook.cell_magic`): a %%time, %%timeit, %%prun or %%capture body runs as plain
+    Python, its IPython lines neutralised, which moves the lines after it down (the notes give the
+    new line numbers); a %%writefile writes its file. Source that does not parse is returned as it
+    is: the sandbox's compiler reports it. Nothing is compiled or run here.
     """
     if "get_ipython" not in source:
         return source, []
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source, []
     lines = source.split("\n")
+    original = lines[:]
     found = sorted((n for n in ast.walk(tree) if isinstance(n, (ast.Expr, ast.Assign)) and _call(n.value)),
-                   key=lambda n: n.lineno, reverse=True)  # bottom up: inlined bodies shift only later lines
-    notes: list[tuple[int, str]] = []
+                   key=lambda n: n.lineno)
+    notes: list[str] = []
+    moved = 0  # lines added above by inlined cell bodies
     for node in found:
-        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
-        indent = lines[first][: node.col_offset]
-        rest = lines[last][node.end_col_offset or 0:].strip()
-        if indent.strip() or (rest and not rest.startswith("#")):
+        first, last = node.lineno - 1 + moved, (node.end_lineno or node.lineno) - 1 + moved
+        indent = lines[first][: node.col_offset]  # only blanks before it: byte and character offsets agree
+        rest = lines[last].encode("utf-8", "surrogatepass")[node.end_col_offset or 0:]
+        if indent.strip() or (rest.strip() and not rest.strip().startswith(b"#")):
             continue  # shares its line with other code: left as it is
         call = node.value
         assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-        shown = _shown(call, ast.get_source_segment(source, node.value) or "get_ipython()...")
-        body = _cell_body(call) if isinstance(node, ast.Expr) and not indent else None
-        names = _names(node) if isinstance(node, ast.Assign) else None
-        if body is not None:
-            new = [f"# {shown} ran as plain Python:"] + body.rstrip("\n").split("\n")
-            moved = len(new) - (last - first + 1)
-            what = f"cell magic `{shown}` ran its body once as plain Python" + (
-                f" (the lines after it moved down by {moved})" if moved > 0 else "")
-        elif names is not None:
-            new = [f"{indent}{names[0]} = {names[1]}  # not run: {shown}"]
-            what = f"`{shown}` was not run; {names[0]} set to None"
-        elif isinstance(node, ast.Expr):
-            new = [f"{indent}pass  # not run: {shown}"]
-            what = f"`{shown}` was not run"
+        shown = _shown(call, _segment(original, node.value))
+        args = _strings(call)
+        where_line = f"{where}, line {first + 1}"
+        if isinstance(node, ast.Expr) and call.func.attr == "run_cell_magic" and args and len(args) == 3:
+            new, more = _cell(args, where, first + 1, indent)
+            if new is None:
+                new = [f"{indent}pass  # not run: {shown}"]
+                more = [f"{where_line}: `{shown}` was not run{_NOT_AVAILABLE}"]
+            elif len(new) > last - first + 1:
+                more[0] += f" (the lines after it moved down by {len(new) - (last - first + 1)})"
+            notes += more
         else:
-            continue
+            new, what = _line(node, call, args, shown, indent)
+            if new is None:
+                continue
+            notes.append(f"{where_line}: {what}{_NOT_AVAILABLE}")
         lines[first:last + 1] = new + [""] * max(0, last - first + 1 - len(new))
-        notes.append((first + 1, f"{where}, line {first + 1}: {what} (IPython is not available when grading)"))
-    return "\n".join(lines), [text for _, text in sorted(notes)]
+        moved += max(0, len(new) - (last - first + 1))
+    return "\n".join(lines), notes
+
+
+def _line(node: ast.Expr | ast.Assign, call: ast.Call, args: list[str] | None, shown: str,
+          indent: str) -> tuple[list[str] | None, str]:
+    """The replacement of a one-line `get_ipython()` statement and its note; None to leave it."""
+    assert isinstance(call.func, ast.Attribute)
+    stmt = None
+    if call.func.attr == "run_line_magic" and args and len(args) == 2:
+        stmt = magics.wrapped_statement(f"%{args[0]} {args[1]}") if " " not in args[0] else None
+    if isinstance(node, ast.Assign):
+        names = _names(node)
+        if names is None:
+            return None, ""
+        if stmt is not None and args and args[0] == "time":  # %time gives its expression's value
+            return [f"{indent}{names[0]} = {stmt}"], f"`{shown}` ran once as plain Python; {names[0]} set to its value"
+        return [f"{indent}{names[0]} = {names[1]}  # not run: {shown}"], f"`{shown}` was not run; {names[0]} set to None"
+    if stmt is not None:
+        return [f"{indent}{stmt}"], f"`{shown}` ran its statement once as plain Python"
+    return [f"{indent}pass  # not run: {shown}"], f"`{shown}` was not run"
+
+
+def _cell(args: list[str], where: str, line: int, indent: str) -> tuple[list[str] | None, list[str]]:
+    """Lines for `run_cell_magic(name, line, body)` (see grader.notebook.cell_magic), or None, and the notes."""
+    name, first, body = args
+    if indent or " " in name or "\x00" in body:  # a NUL byte, only in a hand-made call, would fail the whole file
+        return None, []
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    new, notes = cell_magic(f"%%{name} {first}".rstrip(), body, where, line)
+    if new is not None:
+        while len(new) > 1 and not new[-1].strip():  # the body's final newline and blank lines
+            new.pop()
+    return new, notes
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """The source text of `node` (ast.get_source_segment, which is quadratic on a long line)."""
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    parts = [line.encode("utf-8", "surrogatepass") for line in lines[first:last + 1]]
+    parts[-1] = parts[-1][: node.end_col_offset]  # offsets count UTF-8 bytes
+    parts[0] = parts[0][node.col_offset:]
+    return b"\n".join(parts).decode("utf-8", "replace")
 
 
 def _call(value: ast.expr | None) -> bool:
@@ -93,13 +141,5 @@ def _shown(call: ast.Call, text: str) -> str:
     else:
         shown = f"{prefix}{args[0]} {args[1] if len(args) > 1 else ''}".rstrip()
     shown = " ".join(shown.split())  # one line: it goes into a comment on the statement's own line
-    return shown if len(shown) <= 80 else shown[:77] + "..."
-
-
-def _cell_body(call: ast.Call) -> str | None:
-    """The Python body of `run_cell_magic('time' | 'timeit' | 'capture', line, body)`, else None."""
-    assert isinstance(call.func, ast.Attribute)
-    args = _strings(call)
-    if call.func.attr != "run_cell_magic" or args is None or len(args) != 3 or args[0] not in RUN_AS_PYTHON:
-        return None
-    return args[2]
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return "".join(c if c.isprintable() else "?" for c in shown)  # no NUL byte either

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from pathlib import Path
 
+from grader.exports import colab_python
 from grader.ipython import plain_python
 from grader.model import Cell, Program
-from grader.notebook import NotebookError, code_cells, neutralise
+from grader.notebook import NotebookError, code_cells, neutralise, neutralise_lines
 
 MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
 _UTF8 = ("utf-8", "utf-8-sig")
@@ -33,8 +35,9 @@ class LoadError(Exception):
 def load(path: str | Path) -> Program:
     """Read a .py file (one cell, named after the file) or a notebook (its code cells, in order).
 
-    IPython syntax (magics, shell escapes, and the `get_ipython()` calls Jupyter writes for them when
-    it exports a .py) is made plain Python, each change noted in the warnings.
+    IPython syntax (magics, shell escapes, the `get_ipython()` calls Jupyter writes for them when it
+    exports a .py, and the magics Colab comments out in its .py) is made plain Python, each change
+    noted in the warnings.
     Notebook cells are labelled "cell N", N being the cell's 1-based position among ALL cells
     (markdown included), i.e. the N-th cell from the top as the student sees it. Empty files are
     valid programs for .py (one empty cell) and unreadable for .ipynb. Raises LoadError.
@@ -48,8 +51,11 @@ def load(path: str | Path) -> Program:
     data = _read(path)
     if suffix == ".py":
         text, notes = _decode_python(data, name)
-        text, exported = plain_python(text, name)  # a notebook exported as .py calls get_ipython() for magics
-        notes += exported
+        text, lines = neutralise_lines(text, name)  # `!pip install` lines, which Colab's export keeps
+        text, colab = colab_python(text, name)  # the magics Colab's export commented out
+        text, exported = plain_python(text, name)  # a notebook exported by Jupyter calls get_ipython() for magics
+        line_of = re.compile(rf"{re.escape(name)}, line (\d+)")  # the two lists in the order of the file's lines
+        notes += sorted(lines + colab, key=lambda n: int(m.group(1)) if (m := line_of.match(n)) else 0) + exported
         return Program(cells=(Cell(source=text, filename=name, label=name),), kind="py", warnings=tuple(notes))
     return _load_notebook(data, name)
 

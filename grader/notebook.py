@@ -9,7 +9,9 @@ from typing import Any
 
 import nbformat
 
-RUN_AS_PYTHON = frozenset({"time", "timeit", "capture"})  # cell magics whose body is plain Python
+from grader import magics
+
+MAX_NESTED = 8  # cell magics inside cell magics (%%capture then %%time) followed this deep; the rest are line magics
 _FIX = "open it in Jupyter (or Colab) and save it again, or re-export it as .ipynb"
 
 # Significant tokens for finding where a logical line ends; everything else is skipped by the regex.
@@ -93,39 +95,80 @@ def _raw_cells(cells: list[Any], notes: list[str], source_key: str = "source") -
     return found, notes
 
 
-def neutralise(source: str, where: str) -> tuple[str | None, list[str]]:
-    """Replace IPython-only lines by plain Python, line for line; None when the whole cell is skipped.
+def neutralise(source: str, where: str, first_line: int = 1, depth: int = 0) -> tuple[str | None, list[str]]:
+    """Replace a cell's IPython-only lines by plain Python, line for line; None when the cell is skipped.
 
-    `where` (e.g. "hw03.ipynb cell 3") prefixes each warning. Nothing is compiled or run.
+    `where` (e.g. "hw03.ipynb cell 3") prefixes each warning, whose line numbers count from
+    `first_line`. A cell magic on the first line is handled by `cell_magic`. Nothing is compiled or run.
     """
     if not _MAYBE_IPYTHON.search(source):
         return source, []
     lines = source.split("\n")
-    notes: list[str] = []
     first = next((k for k, line in enumerate(lines) if line.strip()), None)
-    start = 0
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        magic = lines[first].strip()
-        name = magic[2:].split(None, 1)[0] if len(magic) > 2 else ""
-        if name not in RUN_AS_PYTHON:
-            return None, [f"{where}: cell magic `{_short(magic)}` was not run (the whole cell was skipped)"]
-        lines[first] = f"# cell magic not run: {magic}"
-        notes.append(f"{where}, line {first + 1}: cell magic `{_short(magic)}` was not run;"
-                     " the cell's code ran once as plain Python")
-        start = first + 1
+    if first is None or not lines[first].lstrip().startswith("%%") or depth >= MAX_NESTED:
+        return _scan(source, lines, where, first_line)
+    new, notes = cell_magic(lines[first].strip(), "\n".join(lines[first + 1:]), where, first_line + first, depth)
+    if new is None:
+        return None, notes
+    return "\n".join(lines[:first] + new[: len(lines) - first]), notes
+
+
+def cell_magic(magic: str, body: str, where: str, line: int, depth: int = 0) -> tuple[list[str] | None, list[str]]:
+    """Plain-Python lines for the line `magic` ("%%time") and each line of `body`; None when the cell is not run.
+
+    %%time, %%timeit, %%prun and %%capture run their body once as plain Python (its IPython lines
+    neutralised in turn), after the code on the magic's own line (%%timeit's setup statement);
+    %%writefile writes its body to the file as IPython does; other cell magics are not run. `line`
+    is the magic's line number in the warnings.
+    """
+    name, args = magics.split(magic)
+    shown = _short(magic)
+    if any(c in magic for c in "\n\r\x00"):  # only from a hand-made get_ipython() call: never put in code
+        name = ""
+    if name in magics.RUN_AS_PYTHON:
+        head = magics.cell_line_code(name, args)
+        if head is not None:
+            new_body, notes = neutralise(body, where, line + 1, depth + 1)
+            if new_body is None:
+                return None, notes
+            what = "the statement on its line and its body" if head else "its body"
+            return [head or f"# cell magic not run: {magic}"] + new_body.split("\n"), [
+                f"{where}, line {line}: cell magic `{shown}` ran {what} once as plain Python"] + notes
+    elif name == "writefile":
+        target = magics.writefile_target(args)
+        text = body if not body or body.endswith("\n") else body + "\n"  # IPython ends the cell with a newline
+        if target is not None and len(text) <= magics.WRITEFILE_MAX_CHARS:
+            return [magics.writefile_code(target[0], text, target[1])] + [""] * (body.count("\n") + 1), [
+                f"{where}, line {line}: cell magic `{shown}` wrote the cell's text to {target[0]!r}"
+                f"{' (appended)' if target[1] else ''}, in the working folder, which Python imports from"]
+    return None, [f"{where}: cell magic `{shown}` was not run (the whole cell was skipped)"]
+
+
+def neutralise_lines(source: str, where: str, first_line: int = 1) -> tuple[str, list[str]]:
+    """Replace each IPython-only line of `source` (a cell or a .py file) by plain Python, line for line."""
+    if not _MAYBE_IPYTHON.search(source):
+        return source, []
+    return _scan(source, source.split("\n"), where, first_line)
+
+
+def _scan(source: str, lines: list[str], where: str, first_line: int) -> tuple[str, list[str]]:
+    """`lines` (`source` split) with each logical line that is IPython syntax replaced, and the notes."""
+    notes: list[str] = []
     offsets = _line_offsets(source)
-    i = start
+    i = 0
     while i < len(lines):
-        replaced = _replace_magic_line(lines[i])
-        if replaced is not None:
-            original = lines[i]
-            lines[i], what = replaced
-            notes.append(f"{where}, line {i + 1}: {what}")
-            while original.rstrip().endswith("\\") and i + 1 < len(lines):  # continued magic command
-                i += 1
-                original, lines[i] = lines[i], ""
-            i += 1
-            continue
+        if lines[i].lstrip(" \t").startswith(("%", "!")) or _ASSIGN_MAGIC.fullmatch(lines[i]) \
+                or _HELP.fullmatch(lines[i]):
+            end = i
+            while lines[end].rstrip().endswith("\\") and end + 1 < len(lines):  # continued as IPython joins it
+                end += 1
+            joined = " ".join([part.rstrip()[:-1] for part in lines[i:end]] + [lines[end].rstrip()])
+            replaced = _replace_magic_line(joined)
+            if replaced is not None:
+                lines[i:end + 1] = [replaced[0]] + [""] * (end - i)
+                notes.append(f"{where}, line {first_line + i}: {replaced[1]}")
+                i = end + 1
+                continue
         end = _logical_line_end(source, offsets[i])
         i += 1 + source.count("\n", offsets[i], end)
     return "\n".join(lines), notes
@@ -135,17 +178,24 @@ def _replace_magic_line(line: str) -> tuple[str, str] | None:
     """(replacement, warning) when `line`, at the start of a logical line, is IPython syntax."""
     body = line.lstrip(" \t")
     indent = line[: len(line) - len(body)]
+    if body.startswith("%") and not body.startswith("%%"):
+        stmt = magics.wrapped_statement(body.rstrip())
+        if stmt is not None:
+            return f"{indent}{stmt}", f"IPython magic `{_short(body.rstrip())}` ran its statement once as plain Python"
     if body.startswith(("%", "!")):
         kind = "shell command" if body[0] == "!" else "IPython magic"
         return f"{indent}pass  # {kind} not run: {body}", f"{kind} `{_short(body.rstrip())}` was not run"
     match = _ASSIGN_MAGIC.fullmatch(line)
     if match:
-        targets = [t.strip() for t in match.group(2).split(",")]
+        targets = ", ".join(t.strip() for t in match.group(2).split(","))
         rhs = match.group(3).rstrip()
+        if rhs.startswith("%time ") and (stmt := magics.wrapped_statement(rhs)) is not None:  # %time gives its value
+            return (f"{indent}{targets} = {stmt}", f"IPython magic `{_short(body.rstrip())}` ran its expression once"
+                                                   f" as plain Python; {targets} set to its value")
         kind = "shell command" if rhs[0] == "!" else "IPython magic"
-        values = ", ".join("None" for _ in targets)
-        return (f"{indent}{', '.join(targets)} = {values}  # {kind} not run: {rhs}",
-                f"{kind} `{_short(body.rstrip())}` was not run; {', '.join(targets)} set to None")
+        values = ", ".join("None" for _ in targets.split(", "))
+        return (f"{indent}{targets} = {values}  # {kind} not run: {rhs}",
+                f"{kind} `{_short(body.rstrip())}` was not run; {targets} set to None")
     if _HELP.fullmatch(line):
         return f"{indent}pass  # IPython help not shown: {body}", f"IPython help `{_short(body.strip())}` was not shown"
     return None

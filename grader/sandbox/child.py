@@ -14,9 +14,8 @@ from typing import Any, Iterator, NoReturn
 
 import numpy as np
 
-import grader
 from grader import codec, wire
-from grader.sandbox import frames, guard, traces
+from grader.sandbox import frames, guard, kernel, traces
 from grader.sandbox import plan as plan_module
 from grader.sandbox.plan import Inputs
 
@@ -29,7 +28,6 @@ _BaseException = BaseException
 _type, _enumerate, _zip, _callable = type, enumerate, zip, callable
 _list, _tuple, _dict = list, tuple, dict
 _encode_tree, _dumps, _pack, _raised_key = codec.encode_tree, codec.dumps, frames.pack, traces.raised_key
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
 
 
 def _arrays(value: Any, label: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -81,6 +79,7 @@ class Runtime:
         for name, capture in (("stdout", self.captures[0]), ("stderr", self.captures[1])):
             setattr(sys, name, capture)
             setattr(sys, f"__{name}__", capture)
+        kernel.prepare(sys.path, os.getcwd())  # sys.path (with the private working folder, as in Jupyter), display
         # numpy, os and time are not guarded (large, slow to check): what the runtime needs
         # from them is held in private references (here, in codec and in guard).
         # json, base64 and binascii are not guarded: after student code the runtime uses only the C
@@ -89,8 +88,6 @@ class Runtime:
         self.guard = guard.ModuleGuard(guarded)
         sys.meta_path.insert(0, guard.ImportBarrier(BLOCKED_PACKAGES))
         guard.forget_modules(BLOCKED_PACKAGES)
-        here = os.getcwd()
-        sys.path[:] = [p for p in sys.path if p not in ("", ".", here, _REPO)]
         cells = plan["cells"]
         sys.argv = [cells[0]["filename"] if cells else "submission.py"]
         self.memory_mb = int(plan["memory_mb"])

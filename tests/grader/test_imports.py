@@ -1,7 +1,11 @@
 """grader.imports: the self-check names imports beyond numpy and the standard library, by cell and line."""
 from __future__ import annotations
 
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
 from grader.imports import foreign_imports
+from grader.load import load
 from grader.model import Cell, Program
 
 
@@ -31,3 +35,13 @@ def test_notebook_cells_are_named_and_a_cell_that_does_not_parse_is_skipped():
     notes = foreign_imports(program)
     assert len(notes) == 1 and notes[0].startswith("cell 2, line 1: imports seaborn,")
     assert notes[0].endswith("the import fails")  # a notebook: only that cell stops
+
+
+def test_a_module_the_notebook_writes_itself_is_not_foreign(tmp_path):
+    """`%%writefile helper.py` then `import helper` works when grading: no warning for it."""
+    path = tmp_path / "hw03.ipynb"
+    nb = new_notebook(cells=[new_code_cell("%%writefile helper.py\nimport numpy as np\n"),
+                             new_code_cell("import helper\nimport seaborn")])
+    nbformat.write(nb, str(path))
+    notes = foreign_imports(load(path))
+    assert len(notes) == 1 and notes[0].startswith("cell 2, line 2: imports seaborn,")

@@ -12,6 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 import reference
+from grader.exports import MARKER
 from grader.load import LoadError, load
 from grader.notebook import neutralise
 
@@ -234,9 +235,10 @@ def test_line_magics_and_shell_escapes_become_pass(tmp_path):
     assert len(lines) == len(source.split("\n"))
     assert lines[0].startswith("pass  #") and "%matplotlib inline" in lines[0]
     assert lines[1] == "import numpy as np"
-    assert lines[2].startswith("pass  #") and lines[4].startswith("    pass  #") and lines[5].startswith("\tpass  #")
+    assert lines[2].startswith("pass  #") and lines[4] == "    f()" and lines[5].startswith("\tpass  #")
     assert program.warnings[0] == "hw03.ipynb cell 2, line 1: IPython magic `%matplotlib inline` was not run"
     assert program.warnings[1] == "hw03.ipynb cell 2, line 3: shell command `!pip install numpy` was not run"
+    assert program.warnings[2] == "hw03.ipynb cell 2, line 5: IPython magic `%time f()` ran its statement once as plain Python"
     assert len(program.warnings) == 4
 
 
@@ -277,20 +279,86 @@ def test_help_syntax_is_neutralised():
     assert len(notes) == 2
 
 
-@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1", "%%capture out"])
+@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1", "%%capture out", "%%prun -s cumulative",
+                                   "%%time --no-raise-error"])
 def test_timing_and_capture_cell_magics_run_the_body(magic):
     out, notes = neutralise(f"\n{magic}\ndef f():\n    return 1\n%who\n", "c")
     lines = out.split("\n")
     assert lines[1].startswith("#") and lines[2:4] == ["def f():", "    return 1"] and lines[4].startswith("pass")
-    assert "line 2: cell magic" in notes[0] and "ran once as plain Python" in notes[0]
+    assert notes[0] == f"c, line 2: cell magic `{magic}` ran its body once as plain Python"
 
 
-@pytest.mark.parametrize("magic", ["%%bash", "%%writefile helper.py", "%%html", "%%javascript", "%%sh",
-                                   "%%script python", "%%latex", "%%"])
+def test_timeit_setup_and_prun_statement_on_the_magic_line_run_first():
+    out, notes = neutralise("%%timeit -n 10 -r 2 xs = list(range(3))\ntotal = sum(xs)\n", "c")
+    assert out == "xs = list(range(3))\ntotal = sum(xs)\n"
+    assert notes == ["c, line 1: cell magic `%%timeit -n 10 -r 2 xs = list(range(3))` ran the statement on its"
+                     " line and its body once as plain Python"]
+    assert neutralise("%%prun -l 5 a = 1\nb = a\n", "c")[0] == "a = 1\nb = a\n"
+
+
+def test_nested_cell_magics_run_or_skip_as_in_ipython():
+    """IPython runs a %%capture body as a cell, so a %%time on its first line is a cell magic too."""
+    out, notes = neutralise("%%capture\n%%time\n!pip install numpy\nx = 1", "c")
+    assert out.split("\n") == ["# cell magic not run: %%capture", "# cell magic not run: %%time",
+                               "pass  # shell command not run: !pip install numpy", "x = 1"]
+    assert [n.split(":")[0] for n in notes] == ["c, line 1", "c, line 2", "c, line 3"]
+    assert neutralise("%%capture\n%%bash\nls", "c") == (None, ["c: cell magic `%%bash` was not run (the whole cell"
+                                                                " was skipped)"])
+    deep = "%%capture\n" * 50 + "x = 1\n"  # no recursion without bound: deeper ones are line magics
+    out, _ = neutralise(deep, "c")
+    assert out.count("\n") == deep.count("\n") and out.split("\n")[8].startswith("pass  # IPython magic not run")
+
+
+@pytest.mark.parametrize("magic", ["%%bash", "%%writefile", "%%writefile a.py b.py", "%%html", "%%javascript",
+                                   "%%sh", "%%script python", "%%latex", "%%", "%%time x = 1", "%%timeit -z"])
 def test_other_cell_magics_skip_the_cell(tmp_path, magic):
     program = load(write_nb(tmp_path / "nb.ipynb", f"{magic}\ndef f():\n    return 1\n", "x = 1"))
     assert [c.label for c in program.cells] == ["cell 2"]
     assert program.warnings == (f"nb.ipynb cell 1: cell magic `{magic}` was not run (the whole cell was skipped)",)
+
+
+def test_writefile_cell_becomes_one_line_writing_the_text(tmp_path):
+    program = load(write_nb(tmp_path / "nb.ipynb", "%%writefile -a helper.py\ndef f():\n    return '\"\"\"'\n\n",
+                            "import helper"))
+    lines = program.cells[0].source.split("\n")
+    assert lines[1:] == ["", "", "", ""]
+    assert lines[0] == ("with __import__('io').open('helper.py', 'a', encoding='utf-8') as __writefile:"
+                        " __writefile.write('def f():\\n    return \\'\"\"\"\\'\\n\\n');"
+                        " __import__('importlib').invalidate_caches()")
+    assert program.warnings == ("nb.ipynb cell 1, line 1: cell magic `%%writefile -a helper.py` wrote the cell's text"
+                                " to 'helper.py' (appended), in the working folder, which Python imports from",)
+
+
+def test_a_huge_writefile_cell_is_skipped_not_quoted(tmp_path):
+    program = load(write_nb(tmp_path / "nb.ipynb", "%%writefile big.py\n" + "x = 1\n" * 200_000, "y = 2"))
+    assert [c.label for c in program.cells] == ["cell 2"] and "was not run" in program.warnings[0]
+
+
+def test_line_magics_that_wrap_a_statement_run_it():
+    source = "%time x = f()\ny = %time g()\nz = %timeit g()\n%timeit -n 1 \\\n  h(1,\\\n    2)\nw = 3\n"
+    out, notes = neutralise(source, "c")
+    assert out.split("\n") == ["x = f()", "y = g()", "z = None  # IPython magic not run: %timeit g()",
+                               "h(1,     2)", "", "", "w = 3", ""]
+    assert notes[1] == "c, line 2: IPython magic `y = %time g()` ran its expression once as plain Python; y set to its value"
+    assert notes[3] == "c, line 4: IPython magic `%timeit -n 1    h(1,     2)` ran its statement once as plain Python"
+
+
+def test_py_files_have_their_ipython_lines_neutralised(tmp_path):
+    """Colab's export keeps `!pip install` lines; a % or ! at the start of a logical line is IPython,
+    inside brackets, strings or after a backslash it is Python."""
+    path = tmp_path / "hw03.py"
+    source = ("!pip install numpy\nimport numpy as np\n%time x = np.ones(2)\ny = (3\n% 2)\ns = '''\n!not\n'''\n"
+              "z = 5 \\\n% 3\ndef f():\n    %matplotlib inline\n    return x\n")
+    path.write_text(source)
+    program = load(path)
+    lines = program.cells[0].source.split("\n")
+    assert len(lines) == len(source.split("\n"))
+    assert lines[0] == "pass  # shell command not run: !pip install numpy" and lines[2] == "x = np.ones(2)"
+    assert lines[3:10] == source.split("\n")[3:10] and lines[11] == "    pass  # IPython magic not run: %matplotlib inline"
+    assert [w.split(":")[0] for w in program.warnings] == ["hw03.py, line 1", "hw03.py, line 3", "hw03.py, line 12"]
+    namespace: dict = {}
+    exec(compile(program.cells[0].source, "t", "exec"), namespace)  # the test's own source
+    assert namespace["y"] == 1 and namespace["z"] == 2 and namespace["f"]().tolist() == [1.0, 1.0]
 
 
 def test_cell_magic_not_on_first_line_is_a_line_magic():
@@ -304,15 +372,29 @@ def test_cell_magic_not_on_first_line_is_a_line_magic():
     lambda: "(" * 1_000_000,
     lambda: "a = b % c  # %\n" * 200_000 + "%time x\n",
     lambda: "x = '" + "\\'" * 500_000 + "'\n",
+    lambda: "%timeit " + "-q " * 400_000 + "f()\n",
+    lambda: "%time x = f(\\\n" * 100_000 + "1)\n",
+    lambda: "!echo \\\n" * 200_000 + "x = 1\n",
+    lambda: "%%capture\n" + "%%time\n" * 200_000,
+    lambda: f"{MARKER}\n" + "# %time x = f()\n" * 100_000,
+    lambda: f"{MARKER}\n# %%capture\n" + "# !pip install numpy\n" * 100_000,
+    lambda: f"{MARKER}\n# %%writefile big.py\n" + "# x = 1\n" * 200_000,
+    lambda: "get_ipython().run_cell_magic('capture', '', " + repr("!ls\n" * 300_000) + ")\n",
 ])
-def test_huge_cells_are_linear(tmp_path, make):
+@pytest.mark.parametrize("suffix", [".ipynb", ".py"])
+def test_huge_cells_are_linear(tmp_path, make, suffix):
     source = make()
     assert len(source) >= 1_000_000
-    path = write_nb(tmp_path / "big.ipynb", source)
+    path = tmp_path / f"big{suffix}"
+    if suffix == ".py":
+        path.write_text(source)
+    else:
+        write_nb(path, source)
     started = time.perf_counter()
     program = load(path)
     assert time.perf_counter() - started < 5.0
-    assert program.cells[0].source.count("\n") == source.count("\n")
+    if "run_cell_magic" not in source:  # a .py's inlined %%capture body adds its lines
+        assert program.cells[0].source.count("\n") == source.count("\n")
 
 
 # --- the fixtures and the example class -------------------------------------------------------------

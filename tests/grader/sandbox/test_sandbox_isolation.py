@@ -67,7 +67,8 @@ def test_student_cannot_reach_the_grader_or_its_environment(monkeypatch, tmp_pat
     assert seen["as"] == 512 * 2**20 and seen["core"] == 0
     assert seen["stdin"] == "" and seen["argv"] == ["hw03.py"]
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    assert repo not in seen["path"] and "" not in seen["path"] and seen["cwd"] not in seen["path"]
+    assert repo not in seen["path"] and "" not in seen["path"] and "." not in seen["path"]
+    assert seen["path"].count(seen["cwd"]) == 1  # the private working folder, as Jupyter has it (%%writefile)
     assert isolated or not os.path.exists(seen["cwd"]), "the scratch dir must be removed after the run"
     assert wait_until(lambda: run_gone(seen["ident"], end)) and not os.path.exists(f"/proc/{zygote}")
     assert os.listdir(tmp_path) == [], "closing the sandbox removes its root"

@@ -1,13 +1,16 @@
 """The sandbox on ordinary submissions: values, load problems, notebooks, errors, warnings, mutation."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from sandbox_support import case, notebook, py, run, sandbox  # noqa: F401 - fixture
 
 from grader.codec import Unsupported
-from grader.model import FuncSpec
-from grader.sandbox import Limits
+from grader.model import Cell, FuncSpec, Program
+from grader.notebook import neutralise
+from grader.sandbox import Limits, Sandbox
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -349,3 +352,42 @@ def test_repeated_exceptions_keep_their_own_texts(sandbox):
     counting = report.outcomes[8:11]
     assert len({o.error for o in counting}) == 3  # a message that changes is never taken from an earlier call
     assert [(o.status, o.error) for o in report.outcomes[11:13]] == [("missing", "absent is not defined in the submission")] * 2
+
+
+def test_display_is_a_builtin_that_prints_like_ipython_without_a_front_end(sandbox):
+    """IPython makes `display` a builtin; outside a shell it prints its arguments (print(*objs)) and
+    returns None, whatever the keyword arguments. A .py and a notebook get it alike; it can be shadowed."""
+    top = ("import numpy as np\nshown = display(np.array([1.0, 2.0]), 'text', display_id=True, clear=True,"
+           " metadata={'a': 1}, update=False)\n")
+    for program in (py(top + "def f():\n    return shown\n"), notebook(top, "def f():\n    return shown\n")):
+        report = run(sandbox, program, case("f"))
+        assert report.load_status == "ok" and report.load_warnings == (), report.load_warnings
+        assert report.stdout == "[1. 2.] text\n" and report.outcomes[0].status == "returned"
+        assert report.outcomes[0].value is None
+    report = run(sandbox, notebook("display = len", "def f():\n    return display('abc')\n"), case("f"))
+    assert report.outcomes[0].value == 3
+
+
+@pytest.mark.parametrize("isolation", ["auto", "process"])
+def test_writefile_then_import_works_in_the_private_working_folder(isolation):
+    """A module written with %%writefile (here via grader.load) is imported from the working folder, as
+    in Jupyter: the folder is on sys.path after the standard library (so it hides none of it), and it
+    is each run's own, under both isolation levels."""
+    written = "%%writefile helper_mod.py\ndef double(x):\n    return 2 * x\n"
+    shadow = "%%writefile colorsys.py\nraise RuntimeError('a student file hid the standard library')\n"
+    use = ("import os, sys, colorsys, helper_mod\ndouble = helper_mod.double\n"
+           "def where():\n    return os.getcwd(), helper_mod.__file__, sys.path, colorsys.__file__\n")
+    cells = tuple(Cell(neutralise(s, f"cell {i}")[0] or "", f"hw03.ipynb [cell {i}]", f"cell {i}")
+                  for i, s in enumerate((written, shadow, use), start=1))
+    with Sandbox(isolation=isolation) as box:
+        report = run(box, Program(cells=cells, kind="ipynb"), case("double", 21), case("where"))
+        other = run(box, py("import os\ndef f():\n    return os.listdir('.')\n"), case("f"))
+    assert report.load_status == "ok" and report.load_warnings == (), report.load_warnings
+    assert report.outcomes[0].value == 42
+    cwd, module, path, stdlib = report.outcomes[1].value
+    assert module == os.path.join(cwd, "helper_mod.py") and not stdlib.startswith(cwd)
+    site = next(k for k, entry in enumerate(path) if os.path.basename(entry) == "site-packages")
+    assert path.index(cwd) < site and path.index(os.path.dirname(os.__file__)) < path.index(cwd) and "" not in path
+    assert "helper_mod.py" not in other.outcomes[0].value  # the next student's folder is a fresh one
+    if isolation == "process":
+        assert not os.path.exists(cwd), "the working folder is removed after the run"
