@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import codec
@@ -14,11 +14,8 @@ from grader.bundle import (GRADER_ROOT, PRIVATE, BundleError, NotABundle, scrub_
 from grader.cases import build_cases
 from grader.compare import compare
 from grader.expected import expected_for
-from grader.publicdata import FILENAME, PublicData, decode_public, encode_public
+from grader.publicdata import FILENAME, PublicData, PublicDataError, decode_public, encode_public
 from grader.starters import StarterError, starter_ipynb, starter_py
-
-DRIFT_RTOL = 1e-12  # expected values may differ in the last bits between numpy builds, never more
-
 
 @dataclass(frozen=True)
 class Generated:
@@ -40,46 +37,77 @@ def generate(assignment: Assignment) -> Generated:
     return Generated(starter_py(assignment).encode("utf-8"), starter_ipynb(assignment).encode("utf-8"), public)
 
 
-def write_generated(assignment: Assignment, generated: Generated) -> list[Path]:
-    """Write the generated files into the assignment folder (they are committed beside the TOML)."""
-    paths = []
-    for name, data in generated.files().items():
-        path = assignment.folder / name
-        path.write_bytes(data)
-        paths.append(path)
-    return paths
+Tolerances = Mapping[str, tuple[float, float]]  # function -> (rtol, atol), as grading compares its values
 
 
-def public_differences(committed: PublicData, fresh: PublicData) -> list[str]:
-    """How two data files differ: case inputs must be identical, expected values equal to DRIFT_RTOL."""
-    if len(committed.cases) != len(fresh.cases):
-        return [f"{len(committed.cases)} cases committed, {len(fresh.cases)} generated"]
+def tolerances(assignment: Assignment) -> dict[str, tuple[float, float]]:
+    """Each function's grading tolerance (assignment.toml's [tolerance], or the function's own rtol / atol)."""
+    return {f.name: (f.rtol, f.atol) for f in assignment.functions}
+
+
+def public_differences(committed: PublicData, fresh: PublicData, tolerance: Tolerances) -> list[str]:
+    """How two data files differ. The assignment, every case's inputs and every expected exception must be
+    identical; an expected value may differ within its function's grading tolerance, since its last bits
+    depend on the machine (BLAS kernel, SIMD level, libm) while a case's inputs never do (grader/exact.py)."""
     problems = []
+    if committed.assignment != fresh.assignment:
+        problems.append(f"written for {committed.assignment!r}, not {fresh.assignment!r}")
+    if len(committed.cases) != len(fresh.cases):
+        return problems + [f"{len(committed.cases)} cases committed, {len(fresh.cases)} generated"]
     for (c1, e1), (c2, e2) in zip(zip(committed.cases, committed.expected), zip(fresh.cases, fresh.expected)):
         label = f"{c2.function} / {c2.name}"
         inputs = [(c.function, c.name, c.kind, c.args, c.kwargs, c.weight, c.forbid_warnings, c.note) for c in (c1, c2)]
         if codec.encode(inputs[0], strict=True) != codec.encode(inputs[1], strict=True):
             problems.append(f"{label}: the inputs differ")
-        elif e1.raises != e2.raises:
-            problems.append(f"{label}: expected exception {e1.raises[:1]} committed, {e2.raises[:1]} generated")
-        elif not e2.raises and compare(e2.value, e1.value, rtol=DRIFT_RTOL, atol=0.0) is not None:
-            problems.append(f"{label}: the expected value differs")
+        elif (e1.raises, e1.error) != (e2.raises, e2.error):
+            problems.append(f"{label}: expected exception {e1.error or None!r} committed, {e2.error or None!r} generated")
+        elif not e2.raises:
+            rtol, atol = tolerance.get(c2.function, (0.0, 0.0))
+            if compare(e2.value, e1.value, rtol=rtol, atol=atol) is not None:
+                problems.append(f"{label}: the expected value differs beyond the grading tolerance "
+                                f"(rtol {rtol:g}, atol {atol:g})")
     return problems
 
 
+def differences(assignment: Assignment, name: str, committed: bytes, generated: bytes) -> list[str]:
+    """Why a committed generated file is stale (empty: it is up to date): starters byte for byte,
+    public.json as `public_differences` says."""
+    if name != FILENAME:
+        return [] if committed == generated else ["differs from what the definition generates"]
+    try:
+        old = decode_public(committed, str(assignment.folder / name))
+    except PublicDataError as exc:
+        return [str(exc)]
+    return public_differences(old, decode_public(generated), tolerances(assignment))
+
+
 def stale_files(assignment: Assignment, generated: Generated) -> list[str]:
-    """The generated files whose committed copy is missing or differs (starters byte for byte)."""
+    """The generated files whose committed copy is missing or stale, each with why (at most 5 lines a file)."""
     stale = []
     for name, data in generated.files().items():
         path = assignment.folder / name
         if not path.is_file():
             stale.append(f"{name}: missing")
-        elif name == FILENAME:
-            problems = public_differences(decode_public(path.read_bytes(), str(path)), decode_public(data))
-            stale += [f"{name}: {p}" for p in problems[:5]]
-        elif path.read_bytes() != data:
-            stale.append(f"{name}: differs from what the definition generates")
+        else:
+            stale += [f"{name}: {p}" for p in differences(assignment, name, path.read_bytes(), data)[:5]]
     return stale
+
+
+def write_generated(assignment: Assignment, generated: Generated) -> tuple[Generated, list[Path]]:
+    """Write into the assignment folder (where they are committed) the generated files that are stale, and
+    leave the others untouched: an up-to-date public.json keeps its bytes on any machine. Returns what the
+    folder holds now (the bundle ships it) and the paths written."""
+    written, kept = [], {}
+    for name, data in generated.files().items():
+        path = assignment.folder / name
+        committed = path.read_bytes() if path.is_file() else None
+        if committed is not None and not differences(assignment, name, committed, data):
+            kept[name] = committed
+            continue
+        path.write_bytes(data)
+        written.append(path)
+    public = kept.get(FILENAME, generated.public)
+    return replace(generated, public=public), written
 
 
 def bundle_files(assignment: Assignment, generated: Generated) -> dict[str, bytes]:
@@ -108,15 +136,18 @@ def build_bundle(assignment: Assignment, generated: Generated, out: Path) -> tup
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="grade release",
-        description="Regenerate the starters and the self-check data from the assignment definition "
-                    "(into the assignment folder), then build the student bundle (a folder and a .zip).",
+        description="Bring the starters and the self-check data in the assignment folder up to date with the "
+                    "assignment definition (a file that is up to date is left untouched: public.json's expected "
+                    "values may differ in their last bits from this machine's, within each function's grading "
+                    "tolerance), then build the student bundle (a folder and a .zip).",
         epilog="Exit status: 0 on success, 1 when --check finds stale files, 2 for a usage error.")
     p.add_argument("--assignment", default="hw03", help="assignment name or folder (default: hw03)")
     p.add_argument("--out", type=Path, default=Path("release"), help="where the bundle goes (default: release/)")
     p.add_argument("--starters-only", action="store_true",
-                   help="only regenerate starter.py, starter.ipynb and public.json in the assignment folder")
+                   help="only bring starter.py, starter.ipynb and public.json in the assignment folder up to date")
     p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if the committed generated files are stale")
+                   help="write nothing; exit 1 if a committed generated file is stale (starters byte for byte; "
+                        "public.json: inputs bit for bit, expected values within the grading tolerance)")
     return p
 
 
@@ -138,8 +169,12 @@ def main(argv: Sequence[str]) -> int:
         else:
             print(f"{assignment.id}: the starters and {FILENAME} are up to date")
         return 1 if stale else 0
-    for path in write_generated(assignment, generated):
+    generated, written = write_generated(assignment, generated)
+    for path in written:
         print(f"wrote {path}")
+    untouched = [name for name in generated.files() if assignment.folder / name not in written]
+    if untouched:
+        print(f"up to date, left untouched: {', '.join(untouched)} in {assignment.folder}")
     if args.starters_only:
         return 0
     try:

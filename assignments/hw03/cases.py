@@ -5,8 +5,10 @@ public) and `random_case(function, rng, name)` (one random case drawn from `rng`
 `grader.draws.Draws`: numpy's Generator with faster exact draws, see `blocks.py`). The cases
 live beside this file: `fixed.py` (lecture and edge cases), `randoms.py` (one input generator
 per function) and `blocks.py` (the lecture's network and the shared draws). They run in the
-grader's process only; they may use the reference to build consistent inputs (e.g.
-forward-pass values fed to `backward`), never to decide what is expected.
+grader's process only, and never decide what is expected. An input derived from drawn numbers
+(the forward-pass values fed to `backward`, the z = X @ w + b that picks a ReLU batch) is
+computed by `grader.exact`, not by numpy's BLAS or SIMD code, so every machine builds the very
+same cases (`.ci/kernels` checks it under other BLAS kernels and SIMD levels).
 """
 from __future__ import annotations
 

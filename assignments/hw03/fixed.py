@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader import exact
 from grader.model import Case, FuncSpec
-from reference.mlp import forward as _ref_forward
 
 from .blocks import LECTURE_LR, LECTURE_X, LECTURE_Y, _case, lecture_params
 
 
 def _fixed(fn: str) -> list[Case]:
     P, x, y = lecture_params(), LECTURE_X, LECTURE_Y
-    zs, acts = _ref_forward(P, x)
+    zs, acts = exact.forward(P, x)  # machine-independent bits (grader/exact.py)
     L, E = "lecture", "edge"
     xor_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     big = np.array([-1000.0, -710.0, -50.0, 0.0, 50.0, 710.0, 1000.0])

@@ -1,4 +1,8 @@
-"""Exact fingerprints of hw03's random cases (public and hidden), to prove a faster generator draws the same ones.
+"""Exact fingerprints of hw03's cases (public and hidden): regrades on any machine must draw the same ones.
+
+Only case inputs are hashed (never an expected value, whose last bits depend on the machine's BLAS and SIMD
+code), in a form that is the same on every machine; the inputs themselves are machine-independent
+(grader/exact.py), which `.ci/kernels` checks by running the test under other BLAS kernels and SIMD levels.
 
 `python tests/assignments/case_fingerprint.py --write` rewrites `hw03_case_fingerprints.json`; only do that
 when the cases are *meant* to change (a new assignment version), since old results then no longer match.
@@ -25,16 +29,28 @@ SEEDS = (48603, 0, 2**31 + 7)  # hw03's own seed, and two others (`grade --seed`
 STUDENTS = tuple(f"student{i:02d}" for i in range(28)) + ("alice", "o'brien-ü")
 
 
+def _little_endian(value: np.ndarray | np.generic) -> str:
+    """The bytes of a numeric array or scalar in little-endian order, as hex: the same on any machine."""
+    array = np.ascontiguousarray(value)
+    return array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes().hex()
+
+
 def canonical(value: Any) -> str:
-    """A text that differs whenever the value, its type, dtype, shape, strides or any float bit differs."""
+    """A text that differs whenever the value, its type, dtype, shape, strides or any float bit differs,
+    and is the same on every machine: bytes in little-endian order, no numpy repr (it changed in numpy 2)."""
     kind = type(value).__name__
     if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value).tobytes().hex()
-        return f"ndarray<{value.dtype.str},{value.shape},{value.strides},{value.flags.writeable}>{data}"
-    if isinstance(value, (float, np.floating)):
-        bits = struct.pack("<d", float(value)).hex() if isinstance(value, float) else np.asarray(value).tobytes().hex()
-        return f"{kind}:{bits}"
-    if isinstance(value, (bool, int, str, np.integer, np.bool_)) or value is None:
+        if value.dtype.hasobject or not value.dtype.isnative:
+            raise TypeError(f"no canonical form for an array of dtype {value.dtype.str}")
+        dtype = value.dtype.str.lstrip("<>|=")  # a native byte order: its character names the machine's
+        return f"ndarray<{dtype},{value.shape},{value.strides},{value.flags.writeable}>{_little_endian(value)}"
+    if isinstance(value, float):
+        return f"{kind}:{struct.pack('<d', value).hex()}"
+    if isinstance(value, np.floating):
+        return f"{kind}:{_little_endian(value)}"
+    if isinstance(value, (np.integer, np.bool_)):
+        return f"np.{kind}:{value.item()!r}"  # np.bool_ is named "bool" too
+    if isinstance(value, (bool, int, str)) or value is None:
         return f"{kind}:{value!r}"
     if isinstance(value, (list, tuple)):
         return f"{kind}[" + ",".join(canonical(v) for v in value) + "]"

@@ -1,7 +1,10 @@
 """Regrades give the same cases: hw03's cases hash as they did when the fixture was written (first at
 commit 4ccd855, before the case generators were made faster; rewritten when the mutation campaign
-strengthened the cases, docs/readme/mutation.md), for 30 students under 3 seeds."""
+strengthened the cases, docs/readme/mutation.md; and when backward's inputs and the canonical form were made
+machine-independent, issue 12), for 30 students under 3 seeds."""
 import json
+import struct
+import sys
 
 import numpy as np
 import pytest
@@ -44,3 +47,21 @@ def test_case_text_covers_every_field():
                          ("kwargs", {"alpha": 0.1}), ("weight", 2.0), ("public", True), ("forbid_warnings", True),
                          ("note", "n")]:
         assert case_text(base) != case_text(Case(**{**base.__dict__, field: value})), field
+
+
+def test_canonical_form_is_the_same_on_every_machine():
+    """Little-endian bytes spelled out by struct, no byte-order character, no numpy repr (numpy 2 changed it)."""
+    text = canonical(np.array([1.0, -2.5]))
+    assert text == "ndarray<f8,(2,),(8,),True>" + struct.pack("<2d", 1.0, -2.5).hex()
+    assert canonical(np.array([[1, 2]])) == "ndarray<i8,(1, 2),(16, 8),True>" + struct.pack("<2q", 1, 2).hex()
+    assert canonical(np.float64(0.5)) == "float64:" + struct.pack("<d", 0.5).hex()
+    assert canonical(0.5) == "float:" + struct.pack("<d", 0.5).hex()
+    assert canonical(np.int64(3)) == "np.int64:3" and canonical(3) == "int:3"
+    assert canonical(np.True_) == "np.bool:True" and canonical(True) == "bool:True"
+
+
+@pytest.mark.parametrize("value", [np.array([1.0], dtype=">f8" if sys.byteorder == "little" else "<f8"),
+                                   np.array([object()]), {1, 2}])
+def test_canonical_form_refuses_what_it_cannot_spell_the_same_everywhere(value):
+    with pytest.raises(TypeError, match="no canonical form"):
+        canonical(value)
