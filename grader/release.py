@@ -16,6 +16,7 @@ from grader.compare import compare
 from grader.expected import expected_for
 from grader.publicdata import FILENAME, PublicData, PublicDataError, decode_public, encode_public
 from grader.starters import StarterError, starter_ipynb, starter_py
+from grader.versions import FILENAME as ENVIRONMENT, Environment
 
 @dataclass(frozen=True)
 class Generated:
@@ -110,23 +111,29 @@ def write_generated(assignment: Assignment, generated: Generated) -> tuple[Gener
     return replace(generated, public=public), written
 
 
-def bundle_files(assignment: Assignment, generated: Generated) -> dict[str, bytes]:
-    """Every file of the student bundle by relative path; no reference code, no hidden case, no seed."""
-    files = {"starter.py": generated.starter_py, "starter.ipynb": generated.starter_ipynb,
+def bundle_files(assignment: Assignment, generated: Generated, environment: Environment) -> dict[str, bytes]:
+    """Every file of the student bundle by relative path; no reference code, no hidden case, no seed.
+    The starters, the README and environment.json name the grading `environment`."""
+    files = {"starter.py": starter_py(assignment, environment).encode("utf-8"),
+             "starter.ipynb": starter_ipynb(assignment, environment).encode("utf-8"),
              "selfcheck.py": selfcheck_script(assignment).encode("utf-8"),
-             "README.md": student_readme(assignment, len(decode_public(generated.public).cases)).encode("utf-8")}
+             "README.md": student_readme(assignment, len(decode_public(generated.public).cases),
+                                         environment).encode("utf-8")}
     for name, path in student_modules().items():
         files[f"{PRIVATE}/{path.relative_to(GRADER_ROOT.parent).as_posix()}"] = path.read_bytes()
     toml_text = (assignment.folder / "assignment.toml").read_text(encoding="utf-8")
     files[f"{PRIVATE}/{assignment.id}/assignment.toml"] = scrub_definition(toml_text).encode("utf-8")
     files[f"{PRIVATE}/{assignment.id}/{FILENAME}"] = generated.public
+    files[f"{PRIVATE}/{assignment.id}/{ENVIRONMENT}"] = environment.to_json()
     return files
 
 
-def build_bundle(assignment: Assignment, generated: Generated, out: Path) -> tuple[Path, Path]:
-    """Write `OUT/<id>-student/` and `OUT/<id>-student.zip`; returns both paths."""
+def build_bundle(assignment: Assignment, generated: Generated, out: Path,
+                 environment: Environment | None = None) -> tuple[Path, Path]:
+    """Write `OUT/<id>-student/` and `OUT/<id>-student.zip`; returns both paths. The bundle names
+    `environment` (by default this one: release from the environment that grades) as the grader's."""
     top = f"{assignment.id}-student"
-    files = bundle_files(assignment, generated)
+    files = bundle_files(assignment, generated, environment or Environment.current())
     out.mkdir(parents=True, exist_ok=True)
     write_tree(out / top, files)
     write_zip(out / f"{top}.zip", top, files)

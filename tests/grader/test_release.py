@@ -3,6 +3,9 @@ holds no reference code and no hidden case, and its self-check runs in a fresh v
 from __future__ import annotations
 
 import ast
+import difflib
+import json
+import platform
 import os
 import re
 import shutil
@@ -104,7 +107,18 @@ def test_the_zip_holds_exactly_the_folder(built):
 def test_the_bundle_layout(built, generated):
     _, _, files = built
     assert {"starter.py", "starter.ipynb", "selfcheck.py", "README.md"} <= set(files)
-    assert files["starter.py"] == generated.starter_py and files["starter.ipynb"] == generated.starter_ipynb
+    versions = f"Python {sys.version_info[0]}.{sys.version_info[1]} and numpy {'.'.join(np.__version__.split('.')[:2])}"
+    sentence = f"graded with {versions}"
+    added = [d[2:] for d in difflib.ndiff(generated.starter_py.decode().splitlines(),
+                                          files["starter.py"].decode().splitlines()) if d[:2] in ("+ ", "- ")]
+    assert 1 <= len(added) <= 4 and sentence in " ".join(added), added  # the committed starter plus that sentence
+    committed, shipped = (json.loads(data)["cells"] for data in (generated.starter_ipynb, files["starter.ipynb"]))
+    assert [c["source"] for c in committed[1:]] == [c["source"] for c in shipped[1:]]
+    intro = "".join(shipped[0]["source"])
+    assert intro.startswith("".join(committed[0]["source"])) and sentence in " ".join(intro.split())
+    assert f"**Python {sys.version_info[0]}.{sys.version_info[1]}**" in files["README.md"].decode()
+    environment = json.loads(files[f"{PRIVATE}/hw03/environment.json"])
+    assert (environment["python"], environment["numpy"]) == (platform.python_version(), np.__version__)
     grader_copy = {k for k in files if k.startswith(f"{PRIVATE}/grader/")}
     expected = {f"{PRIVATE}/{p.relative_to(REFERENCE_ROOT.parent).as_posix()}" for p in student_modules().values()}
     assert grader_copy == expected
