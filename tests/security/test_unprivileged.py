@@ -20,9 +20,9 @@ from attack_support import ATTACKS, write_clean_class
 USER = 4242  # no account, no processes: an ordinary user as far as the kernel cares
 PREFIX = Path(sys.base_prefix).resolve()
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.namespaces, pytest.mark.skipif(
     os.geteuid() != 0 or not (shutil.which("setpriv") and shutil.which("unshare")),
-    reason="needs root (to become another user) and util-linux setpriv and unshare")
+    reason="needs root (to become another user) and util-linux setpriv and unshare")]
 
 SCRIPT = textwrap.dedent("""
     import json, os, sys
