@@ -5,11 +5,13 @@ An allowlist, not a denylist: a fresh root holding read-only binds of the system
 /tmp. Everything else (home folders, /work, /mnt, /srv, /var, the grader's checkout, the output
 and submissions folders, other students' files) does not exist there. reference/, assignments/
 and any extra hidden folder inside a visible folder are covered by empty read-only tmpfs mounts.
-Each student later mounts its own /proc and a private, writable /tmp.
+Each student later mounts its own /proc and a private, writable /tmp (`mount_scratch`); Python
+folders that live under /tmp (a venv in /tmp) are then bound again, read-only, on top of it.
 """
 from __future__ import annotations
 
 import errno
+import glob
 import importlib.util
 import os
 import platform
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from grader.sandbox import linux
 
 SCRATCH = "/tmp"  # each student's private, writable tmpfs is mounted here
+HIDDEN_PACKAGES = ("reference", "assignments")  # masked wherever a copy of them lies in a visible folder
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 STAGING = "/tmp"  # where the new root is assembled (in our private mount namespace)
@@ -35,15 +38,22 @@ class ViewError(Exception):
 
 @dataclass(frozen=True)
 class View:
-    """What students see: the folders bound in and the folders masked inside them."""
+    """What students see: the folders bound in, the folders masked inside them, the Python folders
+    inside a masked one bound back on top of its mask (`kept`), and the bound folders that lie
+    under SCRATCH (`rebound`: bound again inside each student's own SCRATCH)."""
 
     visible: tuple[str, ...]
     masked: tuple[str, ...]
+    rebound: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        masked = f"; masked inside them: {', '.join(self.masked)}" if self.masked else ""
+        kept = f"; bound back on top of those masks: {', '.join(self.kept)}" if self.kept else ""
+        masked = f"; masked inside them: {', '.join(self.masked)}{kept}" if self.masked else ""
+        rebound = (f" ({', '.join(self.rebound)} bound again, read-only, inside each student's {SCRATCH})"
+                   if self.rebound else "")
         return (f"read-only file system showing only {', '.join(self.visible)}, a minimal /dev{masked}; "
-                f"private {SCRATCH} and /proc per student")
+                f"private {SCRATCH}{rebound} and /proc per student")
 
 
 def _under(path: str, folder: str) -> bool:
@@ -61,24 +71,35 @@ def _outermost(dirs: list[str]) -> list[str]:
 
 def interpreter_dirs(private: list[str]) -> list[str]:
     """The folders the running Python reads from: its prefixes, and the sys.path entries that are
-    not inside a `private` folder (the grader's own checkout is on sys.path in the fork server)."""
+    not inside a `private` folder (the grader's own checkout is on sys.path in the fork server).
+    Some may lie inside others (a venv inside the checkout, inside a folder on sys.path)."""
     prefixes = _real_dirs([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix])
     paths = [d for d in _real_dirs(sys.path) if not any(_under(d, p) for p in private)]
-    return _outermost(sorted(set(prefixes + paths)))
+    return sorted(set(prefixes + paths))
 
 
 def grader_dirs() -> list[str]:
-    """reference/ and assignments/ wherever they are installed, and the grader's source checkout
-    (its tests hold complete solutions) unless the grader is installed in site-packages."""
+    """reference/ and assignments/ wherever they are installed (every copy on sys.path or in a
+    prefix's site-packages, not only the one imported), and the grader's source checkout (its tests
+    hold complete solutions) unless the grader is installed in site-packages."""
     found = []
-    for name in ("reference", "assignments"):
+    prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
+    for name in HIDDEN_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.submodule_search_locations:
             found.extend(spec.submodule_search_locations)
+        found.extend(os.path.join(entry, name) for entry in sys.path if os.path.isabs(entry))
+        for prefix in prefixes:
+            found.extend(glob.glob(os.path.join(glob.escape(prefix), "lib*", "python*", "*-packages", name)))
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     if os.path.basename(here) not in ("site-packages", "dist-packages"):
         found.append(here)
     return _real_dirs(found)
+
+
+def _hold(folder: str) -> int:
+    """A descriptor of `folder` that only names it (O_PATH): it can be bound even once hidden."""
+    return os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
 def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool = True) -> None:
@@ -94,6 +115,31 @@ def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool =
     linux.remount_readonly(target)
 
 
+def mount_scratch(options: str, rebound: tuple[str, ...]) -> None:
+    """In a student's own mount namespace: its private, writable SCRATCH tmpfs, then the Python
+    folders that live under SCRATCH (`View.rebound`) bound back on top of it, read-only with what is
+    masked inside them, from descriptors taken just before: a few system calls per folder. The
+    student cannot undo them: it has no capability over this mount namespace, and the kernel
+    refuses to rename or remove a mount point (moving a folder above one breaks only its own imports)."""
+    held = [_hold(folder) for folder in rebound]
+    try:
+        linux.mount("tmpfs", SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, options)
+        for fd, folder in zip(held, rebound):
+            path = SCRATCH
+            for part in os.path.relpath(folder, SCRATCH).split(os.sep):  # SCRATCH itself exists
+                path = os.path.join(path, part)
+                try:
+                    os.mkdir(path, 0o755)
+                except FileExistsError:
+                    pass
+            linux.mount(f"/proc/self/fd/{fd}", folder, None, linux.MS_BIND | linux.MS_REC)
+            if not os.statvfs(folder).f_flag & os.ST_RDONLY:  # a bind keeps the fork server's read-only flag
+                linux.remount_readonly(folder)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
 def _bind_system(folder: str, target: str) -> None:
     """/sys without what is mounted inside it (cgroups, debugfs...) where the kernel allows that: in a
     user namespace it refuses (those mounts are locked), and they are then bound too, read-only."""
@@ -106,8 +152,9 @@ def _bind_system(folder: str, target: str) -> None:
     _bind(folder, target)
 
 
-def _populate(new: str, needed: list[str]) -> list[str]:
-    """Fill the new root; returns the folders made visible."""
+def _populate(new: str, held: dict[str, int]) -> list[str]:
+    """Fill the new root with the system folders and the `held` ones (by descriptors taken before
+    the new root was mounted over SCRATCH); returns the folders made visible."""
     visible = []
     for folder in SYSTEM:
         if os.path.islink(folder):
@@ -115,10 +162,9 @@ def _populate(new: str, needed: list[str]) -> list[str]:
         elif os.path.isdir(folder):
             _bind_system(folder, new + folder)
             visible.append(folder)
-    for folder in needed:
-        if not any(_under(folder, s) for s in SYSTEM):
-            _bind(folder, new + folder)
-            visible.append(folder)
+    for folder, fd in held.items():
+        _bind(fd, new + folder)
+        visible.append(folder)
     devices = [(os.open(f"/dev/{name}", os.O_PATH | os.O_CLOEXEC), name) for name in DEVICES]
     try:
         os.mkdir(new + "/dev", 0o755)
@@ -135,7 +181,7 @@ def _populate(new: str, needed: list[str]) -> list[str]:
     linux.mount(None, new + "/dev", None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID
                 | linux.MS_NOEXEC, TMPFS_OPTIONS)
     _bind("/proc", new + "/proc")  # the fork server's; each student mounts its own over it
-    os.mkdir(new + SCRATCH, 0o755)
+    os.makedirs(new + SCRATCH, 0o755, exist_ok=True)  # it exists already when Python lives under it
     return visible
 
 
@@ -180,7 +226,7 @@ def _mask(folder: str, keep: list[str]) -> None:
         linux.mount("/dev/null", folder, None, linux.MS_BIND)
         linux.remount_readonly(folder)
         return
-    held = [(os.open(k, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC), k) for k in keep]
+    held = [(_hold(k), k) for k in keep]
     try:
         linux.mount("tmpfs", folder, "tmpfs", MASK_FLAGS, TMPFS_OPTIONS)
         for fd, path in held:
@@ -194,25 +240,36 @@ def _mask(folder: str, keep: list[str]) -> None:
 def build(extra_hidden: list[str]) -> View:
     """In a fresh mount namespace of our own: assemble the new root, pivot into it, mask, seal."""
     private = sorted({*grader_dirs(), *(os.path.realpath(p) for p in extra_hidden if os.path.exists(p))})
-    needed = interpreter_dirs(private)
-    if any(_under(d, SCRATCH) for d in needed):
-        raise ViewError(f"the Python installation ({', '.join(needed)}) lives under {SCRATCH}, "
-                        "which each student gets as a private scratch folder; install Python elsewhere")
+    python = interpreter_dirs(private)
+    needed = _outermost(python)  # the folders to bind; those inside a masked one are bound back on it
+    holding = [d for d in needed if _under(SCRATCH, d)]
+    if holding:
+        raise ViewError(f"the Python installation folder {holding[0]} holds {SCRATCH}, which each student "
+                        "gets as a private scratch folder; install Python elsewhere")
     os.umask(0o022)
+    held: dict[str, int] = {}
     try:
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+        # taken before the new root is assembled over SCRATCH, which may hold some of them (a venv in /tmp)
+        held = {d: _hold(d) for d in needed if not any(_under(d, s) for s in SYSTEM)}
         linux.mount("tmpfs", STAGING, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, TMPFS_OPTIONS)
-        visible = _populate(STAGING, needed)
+        visible = _populate(STAGING, held)
         _pivot(STAGING)
-        masked = []
+        masked: list[str] = []
+        kept: list[str] = []
         for path in private:  # only those inside a visible folder can be seen
             if not any(_under(path, v) for v in visible) or not os.path.lexists(path):
                 continue  # at most a bare folder leading to a bound one (a venv inside the checkout)
-            if path in needed:
+            if path in python:
                 raise ViewError(f"cannot hide {path}: the Python installation lives there")
-            _mask(path, [d for d in needed if _under(d, path) and d != path])
+            keep = _outermost([d for d in python if _under(d, path) and d != path])
+            _mask(path, keep)
             masked.append(path)
+            kept.extend(keep)
         _seal()
     except OSError as exc:
         raise ViewError(f"cannot build the read-only view: {exc.strerror or exc} ({exc.filename or ''})") from None
-    return View(tuple(visible), tuple(masked))
+    finally:
+        for fd in held.values():
+            os.close(fd)
+    return View(tuple(visible), tuple(masked), tuple(d for d in needed if _under(d, SCRATCH)), tuple(kept))
