@@ -81,13 +81,13 @@ class Zygote:
     """
 
     def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry,
-                 home_pidns: int = -1, rebound: tuple[str, ...] = ()) -> None:
+                 home_pidns: int = -1, shown: view.View | None = None) -> None:
         self.control = control
         self.mode = mode
         self.root = root
         self.entry = entry
         self.home_pidns = home_pidns
-        self.rebound = rebound  # the Python folders under /tmp, bound again in each student
+        self.shown = shown  # the view built (what of it lies under /tmp is made again per student)
         self.ids = isolation.id_ranges() if mode == "namespaces" else ([], [])
         self.live: dict[int, tuple[Any, int]] = {}
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -139,7 +139,7 @@ class Zygote:
                 pid, init = isolation.spawn_contained(
                     lambda: become_student(request, fds, view.SCRATCH, self.entry), report_fd=fds[2],
                     root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns,
-                    rebound=self.rebound)
+                    shown=self.shown)
             else:
                 pid, init = os.fork(), 0
                 if pid == 0:
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     root = os.geteuid() == 0
     detail = "process-level isolation only"
     home_pidns = -1
-    rebound: tuple[str, ...] = ()
+    built: view.View | None = None
     if mode == "namespaces":
         try:
             root = isolation.enter_server_namespaces()  # before any thread (numpy) can start
@@ -252,8 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             built = view.build([str(p) for p in json.loads(options.get("--hide", "[]"))])
             home_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-            rebound = built.rebound
-            isolation.self_test(root, home_pidns, rebound)
+            isolation.self_test(root, home_pidns, built)
         except (view.ViewError, isolation.IsolationError, OSError) as exc:
             traceback.print_exc()
             return _refuse(control, f"{type(exc).__name__}: {exc}")
@@ -262,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     if probe:
         control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
         return
-    zygote = Zygote(control, mode, root, child.main, home_pidns, rebound)
+    zygote = Zygote(control, mode, root, child.main, home_pidns, built)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()

@@ -1,8 +1,8 @@
 """A correct submission scores the same wherever Python is installed, with namespace isolation.
 
 For each layout (a venv inside the grader's checkout, out of /tmp and in it, the checkout alone or
-inside a folder on sys.path; a venv under /tmp; a `--system-site-packages` venv reading numpy from
-the user site, with the checkout inside the venv),
+inside a folder on sys.path; a venv reached through a symlink; a venv under /tmp; a
+`--system-site-packages` venv reading numpy from the user site, with the checkout inside the venv),
 a student imports every public numpy submodule and much of the standard library (whatever imports
 outside the sandbox imports inside it), uses numpy, multiprocessing and temp files, and finds the
 reference, the assignments and the checkout's tests (which hold solutions) absent or empty, also
@@ -23,9 +23,8 @@ from pathlib import Path
 import pytest
 from layout_support import PY, REPO, STDLIB, Layout
 
-from grader.sandbox import view, zygote
+from grader.sandbox import pythondirs, view, zygote
 
-pytestmark = pytest.mark.namespaces
 NUMPY_REQUIRED = ("numpy.testing", "numpy.polynomial", "numpy.fft", "numpy.linalg", "numpy.random", "numpy.ma",
                   "numpy.lib", "numpy.ctypeslib", "numpy.lib.stride_tricks", "numpy.lib.recfunctions",
                   "numpy.lib.scimath", "numpy.polynomial.polynomial", "numpy.ma.extras", "numpy.typing",
@@ -36,7 +35,8 @@ REFUSED = ("EROFS",)  # a write into a Python folder: refused by the read-only m
 def outside_tmp() -> str:
     """A folder for a layout out of /tmp (students get a private /tmp); skips when there is none."""
     for folder in ("/var/tmp", os.path.expanduser("~")):
-        if os.path.isdir(folder) and os.access(folder, os.W_OK) and not view._under(os.path.realpath(folder), "/tmp"):
+        real = os.path.realpath(folder)
+        if os.path.isdir(real) and os.access(real, os.W_OK) and not pythondirs.under(real, "/tmp"):
             return folder
     pytest.skip("no writable folder outside /tmp for a layout there")
 
@@ -99,6 +99,7 @@ def assert_full_marks(layout: Layout, cwd: Path | None = None) -> str:
     return record["isolation_detail"]
 
 
+@pytest.mark.namespaces
 @pytest.mark.parametrize("shared", [False, True], ids=["alone", "in-a-folder-on-sys.path"])
 def test_venv_inside_the_checkout(layout_in: Layout, where: str, shared: bool):
     """`python -m venv .venv` in the checkout, out of /tmp and in it (a clean clone in /tmp), with
@@ -131,6 +132,29 @@ def test_venv_inside_the_checkout(layout_in: Layout, where: str, shared: bool):
     assert (f"; bound back on top of those masks: {checkout}/.venv;" in detail) == shared, detail
 
 
+@pytest.mark.namespaces
+def test_venv_reached_through_a_symlink(layout_in: Layout, where: str):
+    """`venv -> real-venv` (a relative symlink), out of /tmp and in it: Python names its folders
+    through the symlink (sys.prefix, sys.path, numpy.__path__), so the view has the symlink too
+    (made again in each student's /tmp when it lies there)."""
+    layout = layout_in
+    layout.venv(layout.base / "real-venv")
+    (layout.base / "venv").symlink_to("real-venv")
+    layout.python = layout.base / "venv" / "bin" / "python"
+    site_packages = layout.base / "venv" / "lib" / PY / "site-packages"
+    layout.add_numpy(site_packages)
+    layout.add_pth(site_packages, "grader_checkout", REPO)
+    layout.add_dependencies(site_packages)
+    layout.hide_checkout(REPO)
+    found = layout.run_probe(writable=[open_folder(site_packages)])
+    assert_same_environment(found, site_packages)
+    assert str(site_packages) in found["inside"]["path"]
+    detail = assert_full_marks(layout)
+    assert f"symlinks leading to them: {layout.base / 'venv'} -> real-venv" in detail, detail
+    assert (f"{layout.base / 'real-venv'} bound again" in detail) == (where == "/tmp"), detail
+
+
+@pytest.mark.namespaces
 def test_venv_under_tmp(tmp_layout: Layout):
     """A venv in /tmp, where each student gets a private tmpfs: the venv is bound back into it,
     read-only, with the reference installed in its site-packages masked. The grader is the real
@@ -155,6 +179,7 @@ def test_venv_under_tmp(tmp_layout: Layout):
     assert f"{venv} bound again, read-only, inside each student's /tmp" in assert_full_marks(layout)
 
 
+@pytest.mark.namespaces
 def test_system_site_packages_venv_reads_the_user_site(outside_layout: Layout):
     """`python -m venv --system-site-packages`: numpy comes from the user site (PYTHONUSERBASE),
     which the fork server (`python -I`) adds back, before the base installation's numpy. The
@@ -191,7 +216,7 @@ def test_every_installed_copy_of_reference_is_hidden(tmp_path: Path, monkeypatch
     (tmp_path / "reference").mkdir()
     (tmp_path / "assignments").mkdir()
     monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path)])
-    hidden = view.grader_dirs()
+    hidden = pythondirs.grader_dirs()
     assert str(tmp_path / "reference") in hidden and str(tmp_path / "assignments") in hidden
 
 
@@ -206,3 +231,14 @@ def test_the_description_names_what_is_bound_back_on_a_mask():
     seen = view.View(("/usr", "/opt/shared"), ("/opt/shared/checkout",), (), ("/opt/shared/checkout/.venv",))
     assert ("masked inside them: /opt/shared/checkout; bound back on top of those masks: "
             "/opt/shared/checkout/.venv; private /tmp and /proc") in seen.describe()
+
+
+def test_links_to_follows_each_symlink_outside_the_bound_folders(tmp_path: Path):
+    (tmp_path / "real" / "lib").mkdir(parents=True)
+    (tmp_path / "venv").symlink_to("real")
+    (tmp_path / "real" / "site").symlink_to(tmp_path / "real" / "lib")
+    base = str(tmp_path.resolve())
+    assert pythondirs.links_to(f"{base}/venv/site", []) == [(f"{base}/venv", "real"),
+                                                            (f"{base}/real/site", f"{tmp_path}/real/lib")]
+    assert pythondirs.links_to(f"{base}/venv/site", [f"{base}/real"]) == [(f"{base}/venv", "real")]
+    assert pythondirs.links_to(f"{base}/venv/site", [base]) == []
