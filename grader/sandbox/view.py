@@ -80,15 +80,14 @@ def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool =
 
 
 def _make_parents(path: str) -> None:
-    """Create the folders leading to `path` below SCRATCH (which exists); cheaper than os.makedirs."""
+    """Create the folders leading to `path` (normalized, below SCRATCH, which exists)."""
     folder = SCRATCH
-    for part in os.path.relpath(os.path.dirname(path), SCRATCH).split(os.sep):
-        folder = os.path.join(folder, part)
-        if part != ".":
-            try:
-                os.mkdir(folder, 0o755)
-            except FileExistsError:
-                pass
+    for part in path[len(SCRATCH) + 1:].split("/")[:-1]:
+        folder = f"{folder}/{part}"
+        try:
+            os.mkdir(folder, 0o755)
+        except FileExistsError:
+            pass
 
 
 def mount_scratch(options: str, shown: View | None) -> None:
