@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import signal
+import site
 import socket
 import subprocess
 import sys
@@ -25,6 +26,13 @@ MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signa
 GRADER_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ZYGOTE_BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
                "from grader.sandbox.zygote import main; main()")
+
+
+def user_site() -> str:
+    """This Python's user site-packages folder when it reads one ("" otherwise): the fork server
+    runs `python -I`, which leaves it out, and adds it back (`zygote.add_user_site`)."""
+    folder = site.getusersitepackages() if site.ENABLE_USER_SITE else ""
+    return folder if folder in sys.path else ""
 
 
 class SandboxError(RuntimeError):
@@ -95,11 +103,13 @@ class ZygoteProcess:
         self.detail = ""
         self.alive = True
         self._log = os.path.join(home, f"zygote-{id(self):x}.log")
+        folder = user_site()
+        extra = ["--user-site", folder] if folder else []
         try:
             with open(self._log, "wb") as log:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno()),
-                     "--isolation", mode, "--hide", json.dumps(list(hide)), "--probe", str(int(probe))],
+                     "--isolation", mode, "--hide", json.dumps(list(hide)), "--probe", str(int(probe)), *extra],
                     env=scrubbed_env(home), cwd=home, pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     start_new_session=True)

@@ -137,26 +137,26 @@ def _drop_privileges(root: bool, uid: int) -> None:
     linux.drop_capabilities()
 
 
-def _become_contained(root: bool, uid: int) -> None:
-    """In the student (PID 2 of its namespace): its own namespaces, /proc, /tmp and /dev/shm, then
-    no privileges."""
+def _become_contained(root: bool, uid: int, shown: view.View | None) -> None:
+    """In the student (PID 2 of its namespace): its own namespaces, /proc, /tmp (with what of the
+    Python lives there made again, read-only) and /dev/shm, then no privileges."""
     signal.set_wakeup_fd(-1)
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.unshare(STUDENT_NAMESPACES)
     linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
     owner = f",uid={uid},gid={uid}" if root else ""
-    linux.mount("tmpfs", view.SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
-                f"size={SCRATCH_MB}m,mode=0700{owner}")
+    view.mount_scratch(f"size={SCRATCH_MB}m,mode=0700{owner}", shown)
     linux.mount("tmpfs", "/dev/shm", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC,
                 f"size={SHM_MB}m,mode=1777")  # POSIX semaphores (multiprocessing) live here
     _drop_privileges(root, uid)
 
 
 def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool, ids: IdRanges,
-                    lifetime: int, home_pidns: int) -> tuple[int, int]:
+                    lifetime: int, home_pidns: int, shown: view.View | None = None) -> tuple[int, int]:
     """In the fork server: a new PID namespace with `sleep` as its init and `student` as PID 2.
     Returns (student pid, init pid); the caller must kill init when the student ends.
-    `home_pidns` is a descriptor of the fork server's own PID namespace, restored for its children."""
+    `home_pidns` is a descriptor of the fork server's own PID namespace, restored for its children;
+    `shown` the view the fork server built (what of it lies under /tmp is made again per student)."""
     for fd in os.listdir("/proc/self/fd"):  # init must hold none (the channel's EOF tells of a death)
         try:
             os.set_inheritable(int(fd), False)
@@ -170,7 +170,7 @@ def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool,
         pid = os.fork()
         if pid == 0:
             try:
-                _become_contained(root, uid)
+                _become_contained(root, uid, shown)
             except BaseException:  # noqa: BLE001 - reported on the student's stderr
                 _fail(report_fd)
             student()
@@ -184,20 +184,23 @@ def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool,
     return pid, init
 
 
-def self_test(root: bool, home_pidns: int, lifetime: int = 10) -> None:
-    """Run one empty student through `spawn_contained` and check what it sees; IsolationError saying
-    why not."""
+def self_test(root: bool, home_pidns: int, shown: view.View | None = None, lifetime: int = 10) -> None:
+    """Run one empty student through `spawn_contained` and check what it sees (the Python folders
+    under /tmp, read-only, among it); IsolationError saying why not."""
+    rebound, links = shown.in_scratch() if shown is not None else ((), ())
     seen_r, seen_w = os.pipe()
     report_r, report_w = os.pipe()
 
     def probe() -> NoReturn:
         ok = (os.getpid() == 2 and os.getuid() != 0 and not os.path.exists("/proc/3")
-              and os.access(view.SCRATCH, os.W_OK))
+              and os.access(view.SCRATCH, os.W_OK)
+              and all(os.path.isdir(p) and os.statvfs(p).f_flag & os.ST_RDONLY for p in rebound)
+              and all(os.path.islink(link) for link, _target in links))
         os.write(seen_w, b"ok" if ok else b"wrong")
         os._exit(0)
 
     try:
-        pid, init = spawn_contained(probe, report_w, root, id_ranges(), lifetime, home_pidns)
+        pid, init = spawn_contained(probe, report_w, root, id_ranges(), lifetime, home_pidns, shown)
     except (OSError, IsolationError) as exc:
         raise IsolationError(f"a test student could not be started: {exc}") from None
     finally:

@@ -1,22 +1,23 @@
 """The students' view of the file system, built once in the fork server's own mount namespace.
 
 An allowlist, not a denylist: a fresh root holding read-only binds of the system folders (/usr,
-/bin, /lib..., /etc, /sys), the folders of the running Python, a minimal /dev, /proc and an empty
-/tmp. Everything else (home folders, /work, /mnt, /srv, /var, the grader's checkout, the output
-and submissions folders, other students' files) does not exist there. reference/, assignments/
+/bin, /lib..., /etc, /sys), the folders of the running Python (and the symlinks on the way to them;
+see `grader.sandbox.pythondirs`), a minimal /dev, /proc and an empty /tmp. Everything else (home
+folders, /work, /mnt, /srv, /var, the grader's checkout, the output and submissions folders,
+other students' files) does not exist there. reference/, assignments/
 and any extra hidden folder inside a visible folder are covered by empty read-only tmpfs mounts.
-Each student later mounts its own /proc and a private, writable /tmp.
+Each student later mounts its own /proc and a private, writable /tmp (`mount_scratch`); Python
+folders that live under /tmp (a venv in /tmp) are then bound again, read-only, on top of it.
 """
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import platform
-import sys
 from dataclasses import dataclass
 
 from grader.sandbox import linux
+from grader.sandbox.pythondirs import Link, grader_dirs, interpreter_dirs, outermost, python_links, under
 
 SCRATCH = "/tmp"  # each student's private, writable tmpfs is mounted here
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
@@ -35,50 +36,34 @@ class ViewError(Exception):
 
 @dataclass(frozen=True)
 class View:
-    """What students see: the folders bound in and the folders masked inside them."""
+    """What students see: the folders bound in, the folders masked inside them, the Python folders
+    inside a masked one bound back on top of its mask (`kept`), the bound folders that lie under
+    SCRATCH (`rebound`: bound again inside each student's own SCRATCH), and the symlinks leading to
+    Python folders (`links`: those under SCRATCH made again in each student's SCRATCH)."""
 
     visible: tuple[str, ...]
     masked: tuple[str, ...]
+    rebound: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
 
     def describe(self) -> str:
-        masked = f"; masked inside them: {', '.join(self.masked)}" if self.masked else ""
-        return (f"read-only file system showing only {', '.join(self.visible)}, a minimal /dev{masked}; "
-                f"private {SCRATCH} and /proc per student")
+        links = f"; symlinks leading to them: {', '.join(f'{a} -> {b}' for a, b in self.links)}" if self.links else ""
+        kept = f"; bound back on top of those masks: {', '.join(self.kept)}" if self.kept else ""
+        masked = f"; masked inside them: {', '.join(self.masked)}{kept}" if self.masked else ""
+        rebound = (f" ({', '.join(self.rebound)} bound again, read-only, inside each student's {SCRATCH})"
+                   if self.rebound else "")
+        return (f"read-only file system showing only {', '.join(self.visible)}, a minimal /dev{links}{masked}; "
+                f"private {SCRATCH}{rebound} and /proc per student")
+
+    def in_scratch(self) -> tuple[tuple[str, ...], tuple[Link, ...]]:
+        """What each student makes again in its own SCRATCH: the folders to bind, the symlinks."""
+        return self.rebound, tuple(link for link in self.links if under(link[0], SCRATCH))
 
 
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _real_dirs(paths: list[str]) -> list[str]:
-    found = {os.path.realpath(p) for p in paths if p and os.path.isdir(p)}
-    return sorted(p for p in found if p != "/")
-
-
-def _outermost(dirs: list[str]) -> list[str]:
-    return [d for d in dirs if not any(o != d and _under(d, o) for o in dirs)]
-
-
-def interpreter_dirs(private: list[str]) -> list[str]:
-    """The folders the running Python reads from: its prefixes, and the sys.path entries that are
-    not inside a `private` folder (the grader's own checkout is on sys.path in the fork server)."""
-    prefixes = _real_dirs([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix])
-    paths = [d for d in _real_dirs(sys.path) if not any(_under(d, p) for p in private)]
-    return _outermost(sorted(set(prefixes + paths)))
-
-
-def grader_dirs() -> list[str]:
-    """reference/ and assignments/ wherever they are installed, and the grader's source checkout
-    (its tests hold complete solutions) unless the grader is installed in site-packages."""
-    found = []
-    for name in ("reference", "assignments"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            found.extend(spec.submodule_search_locations)
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if os.path.basename(here) not in ("site-packages", "dist-packages"):
-        found.append(here)
-    return _real_dirs(found)
+def _hold(folder: str) -> int:
+    """A descriptor of `folder` that only names it (O_PATH): it can be bound even once hidden."""
+    return os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
 def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool = True) -> None:
@@ -94,6 +79,42 @@ def _bind(source: str | int, target: str, is_dir: bool = True, recursive: bool =
     linux.remount_readonly(target)
 
 
+def _make_parents(path: str) -> None:
+    """Create the folders leading to `path` (normalized, below SCRATCH, which exists)."""
+    folder = SCRATCH
+    for part in path[len(SCRATCH) + 1:].split("/")[:-1]:
+        folder = f"{folder}/{part}"
+        try:
+            os.mkdir(folder, 0o755)
+        except FileExistsError:
+            pass
+
+
+def mount_scratch(options: str, shown: View | None) -> None:
+    """In a student's own mount namespace: its private, writable SCRATCH tmpfs, then what of the
+    Python lives under SCRATCH (`View.in_scratch`): its folders bound back on top, read-only with
+    what is masked inside them, from descriptors taken just before, and the symlinks leading to
+    them. A few system calls per folder. The student cannot undo the binds: it has no capability
+    over this mount namespace, and the kernel refuses to rename or remove a mount point (moving a
+    folder above one, or a symlink, breaks only its own imports)."""
+    rebound, links = shown.in_scratch() if shown is not None else ((), ())
+    held = [_hold(folder) for folder in rebound]
+    try:
+        linux.mount("tmpfs", SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, options)
+        for fd, folder in zip(held, rebound):
+            _make_parents(folder)
+            os.mkdir(folder, 0o755)
+            linux.mount(f"/proc/self/fd/{fd}", folder, None, linux.MS_BIND | linux.MS_REC)
+            if not os.statvfs(folder).f_flag & os.ST_RDONLY:  # a bind keeps the fork server's read-only flag
+                linux.remount_readonly(folder)
+    finally:
+        for fd in held:
+            os.close(fd)
+    for link, target in links:
+        _make_parents(link)
+        os.symlink(target, link)
+
+
 def _bind_system(folder: str, target: str) -> None:
     """/sys without what is mounted inside it (cgroups, debugfs...) where the kernel allows that: in a
     user namespace it refuses (those mounts are locked), and they are then bound too, read-only."""
@@ -106,8 +127,9 @@ def _bind_system(folder: str, target: str) -> None:
     _bind(folder, target)
 
 
-def _populate(new: str, needed: list[str]) -> list[str]:
-    """Fill the new root; returns the folders made visible."""
+def _populate(new: str, held: dict[str, int], links: list[Link]) -> list[str]:
+    """Fill the new root with the system folders, the `held` ones (by descriptors taken before the
+    new root was mounted over SCRATCH) and the `links` to them; returns the folders made visible."""
     visible = []
     for folder in SYSTEM:
         if os.path.islink(folder):
@@ -115,10 +137,13 @@ def _populate(new: str, needed: list[str]) -> list[str]:
         elif os.path.isdir(folder):
             _bind_system(folder, new + folder)
             visible.append(folder)
-    for folder in needed:
-        if not any(_under(folder, s) for s in SYSTEM):
-            _bind(folder, new + folder)
-            visible.append(folder)
+    for folder, fd in held.items():
+        _bind(fd, new + folder)
+        visible.append(folder)
+    for link, target in links:
+        if not os.path.lexists(new + link):  # /bin -> usr/bin is there already
+            os.makedirs(os.path.dirname(new + link), mode=0o755, exist_ok=True)
+            os.symlink(target, new + link)
     devices = [(os.open(f"/dev/{name}", os.O_PATH | os.O_CLOEXEC), name) for name in DEVICES]
     try:
         os.mkdir(new + "/dev", 0o755)
@@ -135,7 +160,7 @@ def _populate(new: str, needed: list[str]) -> list[str]:
     linux.mount(None, new + "/dev", None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID
                 | linux.MS_NOEXEC, TMPFS_OPTIONS)
     _bind("/proc", new + "/proc")  # the fork server's; each student mounts its own over it
-    os.mkdir(new + SCRATCH, 0o755)
+    os.makedirs(new + SCRATCH, 0o755, exist_ok=True)  # it exists already when Python lives under it
     return visible
 
 
@@ -180,7 +205,7 @@ def _mask(folder: str, keep: list[str]) -> None:
         linux.mount("/dev/null", folder, None, linux.MS_BIND)
         linux.remount_readonly(folder)
         return
-    held = [(os.open(k, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC), k) for k in keep]
+    held = [(_hold(k), k) for k in keep]
     try:
         linux.mount("tmpfs", folder, "tmpfs", MASK_FLAGS, TMPFS_OPTIONS)
         for fd, path in held:
@@ -194,25 +219,39 @@ def _mask(folder: str, keep: list[str]) -> None:
 def build(extra_hidden: list[str]) -> View:
     """In a fresh mount namespace of our own: assemble the new root, pivot into it, mask, seal."""
     private = sorted({*grader_dirs(), *(os.path.realpath(p) for p in extra_hidden if os.path.exists(p))})
-    needed = interpreter_dirs(private)
-    if any(_under(d, SCRATCH) for d in needed):
-        raise ViewError(f"the Python installation ({', '.join(needed)}) lives under {SCRATCH}, "
-                        "which each student gets as a private scratch folder; install Python elsewhere")
+    python = interpreter_dirs(private)
+    needed = outermost(python)  # the folders to bind; those inside a masked one are bound back on it
+    holding = [d for d in needed if under(SCRATCH, d)]
+    if holding:
+        raise ViewError(f"the Python installation folder {holding[0]} holds {SCRATCH}, which each student "
+                        "gets as a private scratch folder; install Python elsewhere")
     os.umask(0o022)
+    held: dict[str, int] = {}
     try:
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+        # taken before the new root is assembled over SCRATCH, which may hold some of them (a venv in /tmp)
+        held = {d: _hold(d) for d in needed if not any(under(d, s) for s in SYSTEM)}
+        shown = [s for s in SYSTEM if os.path.isdir(s) and not os.path.islink(s)] + list(held)
+        links = python_links(python, shown)
         linux.mount("tmpfs", STAGING, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, TMPFS_OPTIONS)
-        visible = _populate(STAGING, needed)
+        visible = _populate(STAGING, held, links)
         _pivot(STAGING)
-        masked = []
+        masked: list[str] = []
+        kept: list[str] = []
         for path in private:  # only those inside a visible folder can be seen
-            if not any(_under(path, v) for v in visible) or not os.path.lexists(path):
+            if not any(under(path, v) for v in visible) or not os.path.lexists(path):
                 continue  # at most a bare folder leading to a bound one (a venv inside the checkout)
-            if path in needed:
+            if path in python:
                 raise ViewError(f"cannot hide {path}: the Python installation lives there")
-            _mask(path, [d for d in needed if _under(d, path) and d != path])
+            keep = outermost([d for d in python if under(d, path) and d != path])
+            _mask(path, keep)
             masked.append(path)
+            kept.extend(keep)
         _seal()
     except OSError as exc:
         raise ViewError(f"cannot build the read-only view: {exc.strerror or exc} ({exc.filename or ''})") from None
-    return View(tuple(visible), tuple(masked))
+    finally:
+        for fd in held.values():
+            os.close(fd)
+    return View(tuple(visible), tuple(masked), tuple(d for d in needed if under(d, SCRATCH)), tuple(kept),
+                tuple(links))

@@ -7,6 +7,7 @@ import os
 import resource
 import select
 import signal
+import site
 import socket
 import sys
 import traceback
@@ -80,12 +81,13 @@ class Zygote:
     """
 
     def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry,
-                 home_pidns: int = -1) -> None:
+                 home_pidns: int = -1, shown: view.View | None = None) -> None:
         self.control = control
         self.mode = mode
         self.root = root
         self.entry = entry
         self.home_pidns = home_pidns
+        self.shown = shown  # the view built (what of it lies under /tmp is made again per student)
         self.ids = isolation.id_ranges() if mode == "namespaces" else ([], [])
         self.live: dict[int, tuple[Any, int]] = {}
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -136,7 +138,8 @@ class Zygote:
             if self.mode == "namespaces":
                 pid, init = isolation.spawn_contained(
                     lambda: become_student(request, fds, view.SCRATCH, self.entry), report_fd=fds[2],
-                    root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns)
+                    root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns,
+                    shown=self.shown)
             else:
                 pid, init = os.fork(), 0
                 if pid == 0:
@@ -197,32 +200,49 @@ def _die_with_parent() -> None:
         pass
 
 
+def add_user_site(folder: str) -> None:
+    """Put back what `python -I` leaves out but the grader's Python reads: its user site-packages
+    folder and the paths its .pth files add, where `site` puts them (after a venv's own
+    site-packages, before those of the base installation)."""
+    before = list(sys.path)
+    site.addsitedir(folder)
+    added = [p for p in sys.path if p not in before]
+    kept = [p for p in sys.path if p in before]
+    base = set(site.getsitepackages([sys.base_prefix, sys.base_exec_prefix]))
+    at = next((i for i, p in enumerate(kept) if p in base), len(kept))
+    sys.path[:] = kept[:at] + added + kept[at:]
+
+
 def _refuse(control: socket.socket, reason: str) -> None:
     control.send(json.dumps({"event": "isolation_failed", "reason": reason}).encode())
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON] [--probe 1]`: serve
-    fork requests on socket fd N; MODE is namespaces or process; JSON lists extra folders to hide.
+    """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON] [--probe 1]
+    [--user-site DIR]`: serve fork requests on socket fd N; MODE is namespaces or process; JSON lists
+    extra folders to hide; DIR is the grader's user site-packages folder, read as Python would.
     With --probe 1 it only sets up and tests the isolation, reports, and exits (no numpy)."""
     args = sys.argv[1:] if argv is None else argv
     options = dict(zip(args[::2], args[1::2]))
-    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide", "--probe"}
+    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide", "--probe", "--user-site"}
             or not options.get("--fd", "").isdigit() or options.get("--isolation") not in MODES):
         sys.exit("usage: python -I -m grader.sandbox.zygote --fd N --isolation namespaces|process "
-                 "[--hide JSON] [--probe 1]")
+                 "[--hide JSON] [--probe 1] [--user-site DIR]")
     mode = options["--isolation"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     control = socket.socket(fileno=int(options["--fd"]))
     root = os.geteuid() == 0
     detail = "process-level isolation only"
     home_pidns = -1
+    built: view.View | None = None
     if mode == "namespaces":
         try:
             root = isolation.enter_server_namespaces()  # before any thread (numpy) can start
         except isolation.IsolationError as exc:
             return _refuse(control, str(exc))
         isolation.split_server()  # from here on: PID 1 of the new PID namespace
+    if options.get("--user-site"):  # after unshare: its .pth files may run code, even start threads
+        add_user_site(options["--user-site"])
     probe = options.get("--probe") == "1"
     if not probe:  # before the view hides the grader's own files
         import numpy  # noqa: F401 - imported here so every forked child starts warm
@@ -232,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             built = view.build([str(p) for p in json.loads(options.get("--hide", "[]"))])
             home_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-            isolation.self_test(root, home_pidns)
+            isolation.self_test(root, home_pidns, built)
         except (view.ViewError, isolation.IsolationError, OSError) as exc:
             traceback.print_exc()
             return _refuse(control, f"{type(exc).__name__}: {exc}")
@@ -241,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     if probe:
         control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
         return
-    zygote = Zygote(control, mode, root, child.main, home_pidns)
+    zygote = Zygote(control, mode, root, child.main, home_pidns, built)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()

@@ -10,7 +10,7 @@ import pytest
 from grader.cli import summary
 from grader.pipeline import GradeOptions, grade_class
 from grader.runisolation import RunIsolation, note_isolation
-from grader.sandbox.runner import Isolation, probe_isolation
+from grader.sandbox.runner import Isolation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 
@@ -51,7 +51,7 @@ def test_stored_results_as_strong_as_the_run_change_only_the_counts():
     assert RunIsolation.of(here, {}, {}).record() == {"isolation": "process", "isolation_detail": "this machine"}
 
 
-@pytest.mark.skipif(probe_isolation().level != "namespaces", reason="needs namespace isolation on this machine")
+@pytest.mark.namespaces
 def test_each_result_keeps_its_isolation_across_a_resumed_run(tmp_path: Path, monkeypatch):
     """Two students graded with process isolation only; a later run with namespaces grades a third
     and reuses their results: each result file says how its code ran, and so does the run."""

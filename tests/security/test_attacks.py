@@ -4,8 +4,8 @@ For each attack: the grader's own probe shows the attack failed (a canary proces
 never reached, folders unchanged, no process left over, no secret in any output), the attacker is
 graded as its code deserves (its header's `expect-full` functions full, all others zero), and every
 clean student is graded exactly as in a run without any attacker.
-These tests need namespace isolation; without it they are skipped (some attacks, such as
-kill -9 -1, must never run without it).
+These tests need namespace isolation; without it they are skipped, saying why (the `namespaces`
+marker, tests/isolation_support.py): some attacks, such as kill -9 -1, must never run without it.
 """
 from __future__ import annotations
 
@@ -18,12 +18,8 @@ from attack_support import (CLEAN, FUNCTIONS, REFERENCE, REPO, Listeners, Sample
                             processes_with_cmdline, snapshot, start_canary, write_attacks, write_clean_class)
 
 from grader.pipeline import GradeOptions, grade_class
-from grader.sandbox.runner import probe_isolation
 
-ISOLATION = probe_isolation("auto")
-if ISOLATION.level != "namespaces":
-    pytest.skip(f"namespace isolation is unavailable here ({ISOLATION.detail}); the attacks are not run "
-                "without it", allow_module_level=True)
+pytestmark = pytest.mark.namespaces
 
 SPAM = ["sleep", "31.4159"]  # what forks_spam's children become
 ESCAPEE = ["sleep", "27.1828"]  # what setsid_escape's grandchild becomes

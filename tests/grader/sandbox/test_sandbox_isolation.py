@@ -74,6 +74,7 @@ def test_student_cannot_reach_the_grader_or_its_environment(monkeypatch, tmp_pat
     assert os.listdir(tmp_path) == [], "closing the sandbox removes its root"
 
 
+@pytest.mark.namespaces
 def test_student_has_no_privileges_and_cannot_make_namespaces(sandbox):
     source = """
         import ctypes, errno, os
@@ -87,8 +88,7 @@ def test_student_has_no_privileges_and_cannot_make_namespaces(sandbox):
                     "no_new_privs": status["NoNewPrivs"].strip(), "uid": os.getuid(), "refused": refused}
     """
     seen = run(sandbox, py(source), case("probe")).outcomes[0].value
-    if sandbox.isolation != "namespaces":
-        pytest.skip("namespaces are unavailable here")
+    assert sandbox.isolation == "namespaces"
     assert seen["caps"] == ["0000000000000000"] * 4 and seen["no_new_privs"] == "1"
     assert seen["uid"] != 0 and all(seen["refused"].values()), seen["refused"]
 
@@ -148,6 +148,7 @@ def test_scratch_dir_is_private_and_removed(sandbox):
         assert not os.path.exists(cwd)
 
 
+@pytest.mark.namespaces  # a process left by a student that crashed is killed with its PID namespace
 def test_no_process_of_a_run_survives(sandbox):
     source = IDENT + """
 import os, subprocess
