@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
@@ -46,14 +46,15 @@ class Executor(Protocol):
 class LocalExecutor:
     """`jobs` threads sharing one Sandbox (one warm fork server); each student in its own process."""
 
-    def __init__(self, grade_one: GradeOne, jobs: int) -> None:
+    def __init__(self, grade_one: GradeOne, jobs: int, hide: Sequence[str] = ()) -> None:
         self._grade_one = grade_one
         self._jobs = max(1, jobs)
+        self._hide = tuple(hide)
         self._sandbox: Sandbox | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> LocalExecutor:
-        self._sandbox = Sandbox()
+        self._sandbox = Sandbox(hide=self._hide)
         self._pool = ThreadPoolExecutor(max_workers=self._jobs, thread_name_prefix="grade")
         return self
 
@@ -95,6 +96,7 @@ class RemoteSpec:
     memory_mb: int
     assignment_fingerprint: str  # the worker refuses to grade when its own differ ("": no check)
     grader_fingerprint: str
+    hide: tuple[str, ...] = ()  # folders and files students must not see even inside a visible folder
 
 
 def job_payload(sub: Submission, key: str) -> dict[str, Any]:

@@ -197,15 +197,16 @@ def open_executor(options: GradeOptions, assignment: Assignment, grader_print: s
     executor = options.executor
     if executor == "auto":
         executor = "processes" if students >= AUTO_PROCESSES and options.jobs >= 2 else "local"
+    hide = (str(options.submissions), str(options.out))  # hidden even where a Python folder holds them
     if executor == "local":
-        return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs)
+        return LocalExecutor(partial(grade_submission, make_context(options, assignment)), options.jobs, hide)
     named = not Path(options.assignment, "assignment.toml").is_file()  # a name: each worker finds its own copy
     failed = partial(grader_fault, assignment, key="")
     if executor == "processes":  # same machine, same files: no version check needed
-        spec = RemoteSpec(str(assignment.folder), options.seed, options.timeout, options.memory_mb, "", "")
+        spec = RemoteSpec(str(assignment.folder), options.seed, options.timeout, options.memory_mb, "", "", hide)
         return ProcessExecutor(options.jobs, spec, on_failure=failed)
     spec = RemoteSpec(options.assignment if named else str(assignment.folder), options.seed, options.timeout,
-                      options.memory_mb, assignment.fingerprint, grader_print)
+                      options.memory_mb, assignment.fingerprint, grader_print, hide)
     return DaskExecutor(options.scheduler or "", spec, on_failure=failed)
 
 

@@ -43,7 +43,7 @@ class RemoteGrader:
                                        timeout=spec["timeout"], memory_mb=spec["memory_mb"])
                 self._contexts[key] = make_context(options)
             if self._sandbox is None:
-                self._sandbox = Sandbox()
+                self._sandbox = Sandbox(hide=spec.get("hide", ()))
             return self._contexts[key], self._sandbox
 
     def isolation(self) -> tuple[str, str]:

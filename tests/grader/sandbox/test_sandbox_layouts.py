@@ -12,6 +12,7 @@ read-only, and a student cannot unmount or replace those bound back into its own
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import site
@@ -242,3 +243,34 @@ def test_links_to_follows_each_symlink_outside_the_bound_folders(tmp_path: Path)
                                                             (f"{base}/real/site", f"{tmp_path}/real/lib")]
     assert pythondirs.links_to(f"{base}/venv/site", [f"{base}/real"]) == [(f"{base}/venv", "real")]
     assert pythondirs.links_to(f"{base}/venv/site", [base]) == []
+
+
+@pytest.mark.namespaces
+def test_submissions_and_output_stay_hidden_inside_a_python_folder(outside_layout: Layout):
+    """A .pth line naming a folder that also holds the class and the output folder (a home folder,
+    say) shows that folder to students; `grade` still hides the submissions and its output there,
+    so a student can neither copy a classmate's file nor read the results."""
+    layout = outside_layout
+    site_packages = layout.venv(layout.base / "venv")
+    layout.add_numpy(site_packages)
+    layout.add_pth(site_packages, "grader_checkout", REPO)
+    layout.add_dependencies(site_packages)
+    layout.add_pth(site_packages, "home", layout.base)
+    (layout.base / "class").mkdir()
+    spy = (f"import os, json\n"
+           f"seen = {{}}\n"
+           f"for path in ({str(layout.base / 'class' / 'dana.py')!r}, {str(layout.base / 'class')!r},"
+           f" {str(layout.base / 'out')!r}, {str(layout.base / 'venv')!r}):\n"
+           f"    try:\n"
+           f"        seen[path] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()[:20]\n"
+           f"    except OSError as exc:\n"
+           f"        seen[path] = type(exc).__name__\n"
+           f"print('SEEN', json.dumps(seen))\n")
+    (layout.base / "class" / "eve.py").write_text(spy + (REPO / "tests/fixtures/submissions/passes_all.py").read_text())
+    done, record = layout.grade()
+    assert done.returncode == 0 and record["isolation"] == "namespaces", (done.stdout, done.stderr[-2000:])
+    eve = json.loads((layout.base / "out" / "results" / "eve.json").read_text())
+    seen = json.loads(eve["stdout"].split("SEEN ", 1)[1].splitlines()[0])
+    assert seen[str(layout.base / "venv")] != "FileNotFoundError"  # the .pth folder is visible...
+    for path in ("class/dana.py", "class", "out"):  # ...but not the class or the results inside it
+        assert seen[str(layout.base / path)] in ("FileNotFoundError", [], "PermissionError"), (path, seen)
