@@ -185,9 +185,10 @@ class Layout:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def grade(self, cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], dict]:
-        """`python -m grader.cli` on one correct submission: the process and run.json."""
+        """`python -m grader.cli` on one correct submission importing numpy.testing, numpy.fft, numpy.polynomial
+        and much of the standard library: the process and run.json."""
         (self.base / "class").mkdir(exist_ok=True)
-        shutil.copy(FIXTURES / "passes_all.py", self.base / "class" / "dana.py")
+        shutil.copy(FIXTURES / "passes_all_imports.py", self.base / "class" / "dana.py")
         done = subprocess.run([str(self.python), "-m", "grader.cli", str(self.base / "class"), "--out",
                                str(self.base / "out"), "--quiet"], cwd=cwd or self.base, env=self.environment(),
                               capture_output=True, text=True, timeout=240)
