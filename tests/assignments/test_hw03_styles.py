@@ -13,7 +13,9 @@ from grader.assignment import load_assignment
 from grader.pipeline import GradeOptions, grade_class
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
-STYLES = sorted(p for p in FIXTURES.glob("passes_all*") if p.suffix in (".py", ".ipynb"))
+# passes_all.py with checks at its top level importing numpy.testing, .fft, .polynomial, .linalg and much of the stdlib
+COMPOSED = FIXTURES / "passes_all_imports.py"
+STYLES = sorted([p for p in FIXTURES.glob("passes_all*") if p.suffix in (".py", ".ipynb")] + [COMPOSED])
 SEEDS = 3  # each style is graded as this many students, so with this many sets of hidden cases
 FUNCTIONS = [f.name for f in load_assignment("hw03").functions]
 
@@ -28,7 +30,11 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("styles")
     for path in STYLES:
         for student in _students(path):
-            shutil.copy(path, root / f"{student}{path.suffix}")
+            if path == COMPOSED:
+                parts = (FIXTURES / "passes_all.py", FIXTURES.parent / "parts" / "numpy_submodules_and_stdlib.py")
+                (root / f"{student}.py").write_text("\n".join(p.read_text() for p in parts))
+            else:
+                shutil.copy(path, root / f"{student}{path.suffix}")
     run = grade_class(GradeOptions(submissions=root, out=tmp_path_factory.mktemp("out"), timeout=5.0,
                                    memory_mb=1024, jobs=2, executor="local"))
     return {r.student: r for r in run.results}

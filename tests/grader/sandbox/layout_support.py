@@ -125,6 +125,12 @@ print(json.dumps({"status": outcome.status, "error": outcome.error, "inside": ou
 '''
 
 
+def with_imports() -> str:
+    """passes_all.py plus checks that import numpy.testing, numpy.fft, numpy.polynomial and much of the stdlib."""
+    return ((FIXTURES / "passes_all.py").read_text() + "\n"
+            + (FIXTURES.parent / "parts" / "numpy_submodules_and_stdlib.py").read_text())
+
+
 @dataclass
 class Layout:
     """A Python installation under `base`: its interpreter, and the folders a student must not reach."""
@@ -188,7 +194,7 @@ class Layout:
         """`python -m grader.cli` on one correct submission importing numpy.testing, numpy.fft, numpy.polynomial
         and much of the standard library: the process and run.json."""
         (self.base / "class").mkdir(exist_ok=True)
-        shutil.copy(FIXTURES / "passes_all_imports.py", self.base / "class" / "dana.py")
+        (self.base / "class" / "dana.py").write_text(with_imports())
         done = subprocess.run([str(self.python), "-m", "grader.cli", str(self.base / "class"), "--out",
                                str(self.base / "out"), "--quiet"], cwd=cwd or self.base, env=self.environment(),
                               capture_output=True, text=True, timeout=240)
