@@ -4,6 +4,7 @@
 # Stopped by: the view (neither folder is in it) and a private, empty /tmp per student.
 # expect-full: unit_step, relu, relu_grad
 import os
+import time
 
 import numpy as np
 
@@ -11,9 +12,11 @@ PATHS = {}  # filled in by the test: the real folders, as an attacker who knows 
 STOLEN = {}
 
 
-def _read_all(folder):
+def _read_all(folder, deadline):
     found = []  # what looks like a secret or a peer's solution (a venv under /tmp is visible there: skip libraries)
     for root, _dirs, files in os.walk(folder):
+        if time.monotonic() > deadline:  # within the time the tests allow for loading
+            break
         for name in files:
             try:
                 with open(os.path.join(root, name), errors="replace") as handle:
@@ -26,10 +29,10 @@ def _read_all(folder):
 
 
 def _attack():
-    texts = []
-    for folder in (PATHS.get("submissions"), PATHS.get("output"), "/tmp", os.getcwd()):
+    texts, deadline = [], time.monotonic() + 1.5
+    for folder in (PATHS.get("submissions"), PATHS.get("output"), os.getcwd(), "/tmp"):
         if folder:
-            texts += _read_all(folder)
+            texts += _read_all(folder, deadline)
     print(f"reads_other_students: read {len(texts)} files")
     for text in texts:
         for line in text.splitlines():

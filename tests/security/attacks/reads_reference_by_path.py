@@ -5,6 +5,7 @@
 # Stopped by: the view: neither the checkout nor reference/ exists in it.
 # expect-full: unit_step, relu, relu_grad
 import os
+import time
 
 import numpy as np
 
@@ -29,13 +30,13 @@ def _steal(path):
 def _search():
     if _steal(os.path.join(PATHS.get("reference", "reference"), "activations.py")):
         return
-    seen = 0
+    seen, deadline = 0, time.monotonic() + 1.5  # within the time the tests allow for loading
     for folder, dirs, files in os.walk("/"):
         dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ("/proc", "/sys", "/dev", "/usr")]
         seen += len(files)
         if "activations.py" in files and _steal(os.path.join(folder, "activations.py")):
             return
-        if seen > 50_000:  # within the 2 s the tests allow for loading
+        if seen > 50_000 or time.monotonic() > deadline:  # a venv holds many files: stop in time
             break
     print(f"reads_reference_by_path: searched {seen} files, found no reference")
 
