@@ -53,6 +53,28 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+def _expose(base: Path) -> str:
+    """Shell commands that make the interpreter and the venv reachable to USER (e.g. /root/.pyenv under a
+    0700 /root, a venv in a 0700 temp folder) without touching the host: in the test's own mount
+    namespace, each folder leading to them that others cannot enter is covered by a tmpfs holding
+    only the way to them."""
+    closed: dict[Path, set[str]] = {}  # folder others cannot enter -> the names inside it to keep
+    for prefix in {PREFIX, Path(sys.prefix).resolve()}:
+        outer = next((p for p in prefix.parents if p != Path("/") and not os.stat(p).st_mode & 0o001), None)
+        if outer is not None:
+            closed.setdefault(outer, set()).add(prefix.relative_to(outer).parts[0])
+    commands = []
+    for number, (outer, names) in enumerate(sorted(closed.items(), key=lambda item: -len(item[0].parts))):
+        stages = {name: base / f"stage-{number}-{k}" for k, name in enumerate(sorted(names))}
+        for name, stage in stages.items():
+            stage.mkdir()
+            commands.append(f"mount --bind {outer / name} {stage}")
+        commands.append(f"mount -t tmpfs -o mode=755 tmpfs {outer}")
+        for name, stage in stages.items():
+            commands += [f"mkdir {outer / name}", f"mount --move {stage} {outer / name}"]
+    return "".join(f"{c} && " for c in commands)
+
+
 def test_an_ordinary_user_grades_with_namespace_isolation():
     base = Path(tempfile.mkdtemp(prefix="grader-unprivileged-"))
     try:
@@ -60,15 +82,7 @@ def test_an_ordinary_user_grades_with_namespace_isolation():
         shutil.copy(ATTACKS / "forks_spam.py", base / "class" / "forks_spam.py")
         for path in [base, *base.rglob("*")]:
             os.chown(path, USER, USER)
-        # make the interpreter reachable (e.g. /root/.pyenv under a 0700 /root) without touching the host
-        outer = next((p for p in PREFIX.parents if p != Path("/") and not os.stat(p).st_mode & 0o001), None)
-        expose = ""
-        if outer is not None:
-            stage = base / "stage"
-            stage.mkdir()
-            inner = PREFIX.relative_to(outer).parts[0]
-            expose = (f"mount --bind {outer / inner} {stage} && mount -t tmpfs -o mode=755 tmpfs {outer} && "
-                      f"mkdir {outer / inner} && mount --move {stage} {outer / inner} && ")
+        expose = _expose(base)
         command = (f"{expose}exec setpriv --reuid={USER} --regid={USER} --clear-groups "
                    f"{sys.executable} -c \"$0\" {base}")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "LANG": "C.UTF-8",
