@@ -194,7 +194,10 @@ error, 3 when the self-check itself fails (not your code). It takes about a seco
 **Hidden cases.** Your grade also counts {a.random_cases} hidden random cases per function, drawn from a
 seed of your own, so no two students get the same ones. They are like the public random cases,
 with other numbers, and they are not in this bundle. Passing every public case is necessary,
-not sufficient: solve the problem in general, do not fit the public cases.
+not sufficient: solve the problem in general, do not fit the public cases. The public cases
+count only as far as the hidden cases of the same function pass: a function that passes every
+public case and half its hidden cases earns half its points, and answers copied from the public
+cases earn nothing.
 
 ## The contract
 

@@ -58,45 +58,65 @@ def shared_calls(assignment: Assignment, cases: Mapping[str, Sequence[Case]]) ->
 
 def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[CallOutcome],
           expecteds: Sequence[Expected], seed: int, calls: SharedCalls | None = None) -> tuple[Check, ...]:
-    """One Check per case; a function's points are shared among its cases by weight. `calls`
+    """One Check per case; a function's points are shared among its cases by weight. A passed public
+    case earns its share times the weighted fraction of that function's hidden cases passed (1 when
+    there are none, as in the self-check): public data replayed from a table earns nothing. `calls`
     (from `shared_calls`) holds the call texts of the shared cases: used for those very cases only."""
     weights: dict[str, float] = {}
     for case in cases:
         weights[case.function] = weights.get(case.function, 0.0) + case.weight
     specs = {f.name: f for f in assignment.functions}
+    verdicts = [_verdict(specs[c.function], c, o, e) for c, o, e in zip(cases, outcomes, expecteds, strict=True)]
+    hidden = hidden_pass_rates(cases, [v[0] for v in verdicts])
     checks = []
-    for case, outcome, expected in zip(cases, outcomes, expecteds, strict=True):
+    for case, outcome, expected, (passed, problem) in zip(cases, outcomes, expecteds, verdicts):
         spec = specs[case.function]
         max_points = spec.points * case.weight / weights[case.function]
-        if outcome.status == "returned" and not (expected.raises or outcome.mutated or case.forbid_warnings) \
-                and matches(expected.value, outcome.value, spec.rtol, spec.atol):
-            checks.append(_passed(spec.part, spec.name, case.name, case.kind, max_points, case.public, "returned"))
-            continue  # what `verdict` says here, without asking it: `compare` would find no difference
-        passed, problem = verdict(spec, case, outcome, expected)
-        message, hint = "", ""
-        if not passed:
-            hint = hints.hint(spec, case, outcome, expected)
-            origin = f"case '{case.name}'" + (f" (seed {seed})" if case.kind == "random" and not case.public else "")
-            note = f" -- {case.note}" if case.note else ""
-            known = calls.get((case.function, case.name)) if calls and case.public else None
-            call = known[1] if known and known[0] is case else describe.call(case, spec.signature)
-            message = f"{origin}{note}\n call: {call}\n{problem}"
         if passed:
-            checks.append(_passed(spec.part, spec.name, case.name, case.kind, max_points, case.public, outcome.status))
+            earned = max_points * hidden.get(case.function, 1.0) if case.public else max_points
+            checks.append(_passed(spec.part, spec.name, case.name, case.kind, max_points, earned, case.public,
+                                  outcome.status))
             continue
+        hint = hints.hint(spec, case, outcome, expected)
+        origin = f"case '{case.name}'" + (f" (seed {seed})" if case.kind == "random" and not case.public else "")
+        note = f" -- {case.note}" if case.note else ""
+        known = calls.get((case.function, case.name)) if calls and case.public else None
+        call = known[1] if known and known[0] is case else describe.call(case, spec.signature)
+        message = f"{origin}{note}\n call: {call}\n{problem}"
         checks.append(Check(part=spec.part, function=spec.name, case=case.name, kind=case.kind, passed=False,
                             points=0.0, max_points=max_points, message=message, fault="student",
                             public=case.public, hint=hint, outcome=outcome.status))
     return tuple(checks)
 
 
+def _verdict(spec: FunctionSpec, case: Case, outcome: CallOutcome, expected: Expected) -> tuple[bool, str]:
+    """`verdict`, with the common case (a value that matches, nothing else to check) decided without it."""
+    if outcome.status == "returned" and not (expected.raises or outcome.mutated or case.forbid_warnings) \
+            and matches(expected.value, outcome.value, spec.rtol, spec.atol):
+        return True, ""  # what `verdict` says here: `compare` would find no difference
+    return verdict(spec, case, outcome, expected)
+
+
+def hidden_pass_rates(cases: Sequence[Case], passed: Sequence[bool]) -> dict[str, float]:
+    """Per function with hidden cases: the weighted fraction of them passed (what its public cases' points are
+    scaled by)."""
+    total: dict[str, float] = {}
+    good: dict[str, float] = {}
+    for case, ok in zip(cases, passed, strict=True):
+        if not case.public:
+            total[case.function] = total.get(case.function, 0.0) + case.weight
+            good[case.function] = good.get(case.function, 0.0) + (case.weight if ok else 0.0)
+    return {name: good[name] / weight if weight else 1.0 for name, weight in total.items()}
+
+
 # A passed check holds nothing of the student's: every student passing a case gets this very record.
 # Module-level only because it is keyed by immutable data (the record's own fields) and bounded; Check
-# is frozen, so sharing one instance among students is safe. 8192 is ten times hw03's 786 cases.
+# is frozen, so sharing one instance among students is safe. 8192 is ten times hw03's 815 cases.
 @lru_cache(maxsize=8192)
-def _passed(part: str, function: str, case: str, kind: str, points: float, public: bool, outcome: str) -> Check:
+def _passed(part: str, function: str, case: str, kind: str, max_points: float, points: float, public: bool,
+            outcome: str) -> Check:
     return Check(part=part, function=function, case=case, kind=kind, passed=True, points=points,
-                 max_points=points, fault="none", public=public, outcome=outcome)
+                 max_points=max_points, fault="none", public=public, outcome=outcome)
 
 
 def part_totals(assignment: Assignment, checks: Sequence[Check]) -> dict[str, float]:

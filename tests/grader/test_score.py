@@ -117,6 +117,9 @@ def test_score_agrees_with_verdict_on_every_kind_of_outcome(hw03):
     ]
     cases, outcomes, expecteds = zip(*rows)
     spec = hw03.function("sigmoid")
+    verdicts = [verdict(spec, *row)[0] for row in rows]
+    hidden = [ok for ok, (case, _, _) in zip(verdicts, rows) if not case.public]
+    rate = sum(hidden) / len(hidden)  # every case weighs 1 here
     for _ in range(2):  # the second time, passed checks come from the shared records
         checks = score(hw03, cases, outcomes, expecteds, seed=5)
         for check, (case, outcome, expected) in zip(checks, rows):
@@ -124,9 +127,40 @@ def test_score_agrees_with_verdict_on_every_kind_of_outcome(hw03):
             assert check.passed == passed, case.name
             if passed:
                 share = spec.points * case.weight / sum(c.weight for c in cases)
+                earned = share * rate if case.public else share
                 assert check == Check(part=spec.part, function="sigmoid", case=case.name, kind=case.kind, passed=True,
-                                      points=share, max_points=share, message="", fault="none", public=case.public,
+                                      points=earned, max_points=share, message="", fault="none", public=case.public,
                                       hint="", outcome=outcome.status)
             else:
                 assert check.points == 0.0 and check.fault == "student" and check.message.endswith(problem)
     assert [c.passed for c in checks] == [True, True, False, False, True, False, False, True, True, False, True]
+
+
+def _public_and_hidden(hw03, public_right: bool, hidden_right: int, hidden: int = 4):
+    """sigmoid with 4 public cases (all right or all wrong) and `hidden` hidden ones, `hidden_right` of them right."""
+    right, wrong = np.array([0.5]), np.array([0.25])
+    rows = [(_case("sigmoid", name=f"p{k}", public=True), CallOutcome("returned", value=right if public_right else wrong),
+             Expected(right)) for k in range(4)]
+    rows += [(_case("sigmoid", name=f"h{k}", kind="random"), CallOutcome("returned", value=right if k < hidden_right
+                                                                           else wrong), Expected(right))
+             for k in range(hidden)]
+    cases, outcomes, expecteds = zip(*rows)
+    return sum(c.points for c in score(hw03, cases, outcomes, expecteds, seed=1)), hw03.function("sigmoid").points
+
+
+@pytest.mark.parametrize("public_right, hidden_right, fraction", [
+    (True, 4, 1.0),  # correct: full points
+    (True, 0, 0.0),  # public answers replayed from a table, every hidden case wrong: nothing
+    (True, 2, 0.5),  # half the hidden cases: half the hidden points, and half the public ones
+    (False, 4, 0.5),  # every public case wrong (an edge case), every hidden right: their share (4 of 8) is lost
+    (False, 0, 0.0),
+])
+def test_public_cases_count_as_far_as_the_hidden_cases_pass(hw03, public_right, hidden_right, fraction):
+    earned, points = _public_and_hidden(hw03, public_right, hidden_right)
+    assert earned == pytest.approx(points * fraction)
+
+
+def test_without_hidden_cases_public_cases_count_in_full(hw03):
+    """The self-check runs the public cases only: each counts its full share there."""
+    earned, points = _public_and_hidden(hw03, True, 0, hidden=0)
+    assert earned == pytest.approx(points)
