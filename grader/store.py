@@ -195,6 +195,14 @@ def summary_from_head(line: str) -> ResultSummary:
     return ResultSummary(*(data[f.name] for f in dataclasses.fields(ResultSummary)))
 
 
+def reusable(summary: ResultSummary, student: str, key: str) -> bool:
+    """Whether a stored result stands for `student` at `key`: same student and key, and not the grader's
+    fault (a `grader_error` or fault="grader" result is always regraded, so a grader bug never sticks;
+    a result that is the student's own fault is reused like a clean one)."""
+    return (summary.key == key and summary.student == student and summary.fault != "grader"
+            and summary.status != "grader_error")
+
+
 class ResultStore:
     """DIR/results/<safe student name>.json, one file per student."""
 
@@ -206,12 +214,13 @@ class ResultStore:
         return self.folder / f"{self._safe_name(student)}.json"
 
     def load(self, student: str, key: str) -> StudentResult | None:
-        """The stored result when its key matches; None when absent, stale or unreadable."""
+        """The stored result when it may be reused (see `reusable`); None when absent, stale, unreadable
+        or the grader's fault."""
         try:
             result = self.read(student)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return result if result.key == key and result.student == student else None
+        return result if reusable(summarise(result), student, key) else None
 
     def load_summary(self, student: str, key: str) -> ResultSummary | None:
         """Like `load` but reads only the file's first line: resume never parses the checks."""
@@ -220,7 +229,7 @@ class ResultStore:
                 summary = summary_from_head(handle.readline())
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return summary if summary.key == key and summary.student == student else None
+        return summary if reusable(summary, student, key) else None
 
     def read(self, student: str) -> StudentResult:
         """The stored result, whatever its key (OSError / ValueError when absent or corrupt)."""
