@@ -32,7 +32,7 @@ def make_class(tmp_path: Path) -> GradeOptions:
                         executor="local")
 
 
-_grading = threading.local()  # whose file the current thread loaded last (set by track_the_student_being_loaded)
+_grading = threading.local()  # whom the current thread is grading (set by track_the_student_being_graded)
 
 
 def grading() -> str:
@@ -40,21 +40,20 @@ def grading() -> str:
 
 
 @pytest.fixture(autouse=True)
-def track_the_student_being_loaded(monkeypatch):
-    """Records, per thread, whose file the pipeline loaded, so that a later stage can fail for VICTIM only."""
-    real = pipeline.load
+def track_the_student_being_graded(monkeypatch):
+    """Records, per thread, whom the pipeline is grading, so that any stage can fail for VICTIM only."""
+    real = pipeline.grade_submission
 
-    def tracking(path: Any, *args: Any, **kwargs: Any) -> Any:
-        _grading.student = Path(path).stem
-        return real(path, *args, **kwargs)
-    monkeypatch.setattr(pipeline, "load", tracking)
+    def tracking(ctx: Any, sandbox: Any, sub: Any, key: str) -> Any:
+        _grading.student = sub.student
+        return real(ctx, sandbox, sub, key)
+    monkeypatch.setattr(pipeline, "grade_submission", tracking)
 
 
-def failing_for_victim(real: Callable[..., Any], student_of: Callable[..., str] = lambda *a, **k: grading()
-                       ) -> Callable[..., Any]:
+def failing_for_victim(real: Callable[..., Any]) -> Callable[..., Any]:
     """`real`, except that it raises (a bug of the grader's) when called for VICTIM."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if student_of(*args, **kwargs) == VICTIM:
+        if grading() == VICTIM:
             raise RuntimeError("injected grader bug")
         return real(*args, **kwargs)
     return wrapper
@@ -64,10 +63,9 @@ def statuses(run: ClassRun) -> dict[str, tuple[str, str]]:
     return {s.student: (s.status, s.fault) for s in run.summaries}
 
 
-def first_run_with_a_fault(options: GradeOptions, monkeypatch: pytest.MonkeyPatch, target: Any, name: str,
-                           student_of: Callable[..., str] = lambda *a, **k: grading()) -> ClassRun:
+def first_run_with_a_fault(options: GradeOptions, monkeypatch: pytest.MonkeyPatch, target: Any, name: str) -> ClassRun:
     """Grade the class with `target.name` failing for VICTIM, then put the real one back."""
-    monkeypatch.setattr(target, name, failing_for_victim(getattr(target, name), student_of))
+    monkeypatch.setattr(target, name, failing_for_victim(getattr(target, name)))
     run = grade_class(options)
     monkeypatch.undo()
     assert statuses(run)[VICTIM] == ("grader_error", "grader"), statuses(run)
@@ -91,7 +89,7 @@ def assert_only_the_victim_is_regraded(options: GradeOptions, first: ClassRun) -
 
 def test_a_fault_while_loading_is_retried_on_the_next_run(tmp_path, monkeypatch):
     options = make_class(tmp_path)
-    first = first_run_with_a_fault(options, monkeypatch, pipeline, "load", lambda path, *a, **k: Path(path).stem)
+    first = first_run_with_a_fault(options, monkeypatch, pipeline, "load")
     assert_only_the_victim_is_regraded(options, first)
 
 
