@@ -13,9 +13,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, overload
 
+from grader.keys import grader_fingerprint, package_fingerprint, result_key
 from grader.model import Check, StudentResult
 
-GRADER_ROOT = Path(__file__).resolve().parent
+__all__ = ["Encoded", "ReportsState", "ResultStore", "ResultSummary", "StoredResults", "atomic_write",
+           "atomic_writer", "from_json", "grader_fingerprint", "result_key", "reusable", "summarise", "summary_from_head",
+           "summary_of", "to_json"]  # the resume keys are made in grader.keys; imported from here too
+
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StudentResult) if f.name != "checks")
 _CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
 _CHECKS_LINE = '"checks": ['
@@ -31,36 +35,6 @@ def _process_umask() -> int:
 
 
 UMASK = _process_umask()
-
-
-def grader_fingerprint() -> str:
-    """Hash of the grader's own source: a changed grader invalidates cached results."""
-    digest = hashlib.sha256()
-    for f in sorted(GRADER_ROOT.rglob("*.py")):
-        digest.update(str(f.relative_to(GRADER_ROOT)).encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def package_fingerprint() -> str:
-    """Hash of every file of the grader package (code, templates, scripts): what the reports look like."""
-    digest = hashlib.sha256()
-    for f in sorted(GRADER_ROOT.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
-            digest.update(str(f.relative_to(GRADER_ROOT)).encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def result_key(submission: Path | None, assignment_fingerprint: str, seed: int, grader: str) -> str:
-    """What a result depends on: the submission's bytes, the assignment, the seed, the grader."""
-    digest = hashlib.sha256(f"{assignment_fingerprint}:{seed}:{grader}:".encode())
-    if submission is not None:
-        try:
-            digest.update(submission.read_bytes())
-        except OSError as exc:
-            digest.update(f"unreadable:{exc}".encode())
-    return digest.hexdigest()[:24]
 
 
 def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
@@ -161,9 +135,6 @@ def to_json(result: StudentResult) -> str:
 
 def summary_of(result: StudentResult | Encoded) -> ResultSummary:
     return result.summary if isinstance(result, Encoded) else summarise(result)
-
-
-_CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
 
 
 def _check(fields: dict[str, Any]) -> Check:
