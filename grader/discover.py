@@ -41,8 +41,10 @@ def discover(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | N
     `root` is a folder, or a .zip unpacked into `unpack_dir` (a new temporary folder when None;
     a zip holding a single top-level folder is read from inside that folder). Each top-level
     entry is a student folder (its top-level .py/.ipynb files, or those one level down when
-    the top has none), a flat `<student>.py`/`.ipynb`, or a Canvas-named file. Raises
-    DiscoveryError when `root` cannot be read. `find_submissions` gives the same one at a time.
+    the top has none), a flat `<student>.py`/`.ipynb`, or a Canvas-named file. Nothing below `root`
+    is followed through a link: a link, FIFO, socket or device, a file with several names or over the
+    size limit gives status "unreadable" naming it (grader.safefs). Raises DiscoveryError when `root`
+    cannot be read. `find_submissions` gives the same one at a time.
     """
     return list(find_submissions(root, assignment_id, unpack_dir=unpack_dir).submissions)
 

@@ -1,14 +1,28 @@
-"""Resume keys: what a stored result depends on (the submission's bytes, the assignment, the seed, the grader)."""
+"""Resume: what a stored result depends on (submission bytes, assignment, seed, grader) and when it is reused."""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Protocol
 
 from grader.safefs import Refused, digest_into
 
-__all__ = ["GRADER_ROOT", "grader_fingerprint", "package_fingerprint", "result_key"]
+__all__ = ["GRADER_ROOT", "grader_fingerprint", "package_fingerprint", "result_key", "reusable"]
 
 GRADER_ROOT = Path(__file__).resolve().parent
+
+
+class Stored(Protocol):
+    """What `reusable` reads of a stored result (a StudentResult or a store.ResultSummary)."""
+
+    @property
+    def student(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def fault(self) -> str: ...
 
 
 def grader_fingerprint() -> str:
@@ -46,3 +60,11 @@ def result_key(submission: Path | None, assignment_fingerprint: str, seed: int, 
             content = hashlib.sha256(f"unreadable:{refused.message}".encode())
         digest.update(content.digest())
     return digest.hexdigest()[:24]
+
+
+def reusable(stored: Stored, student: str, key: str) -> bool:
+    """Whether a stored result stands for `student` at `key`: same student and key, and not the grader's
+    fault (a `grader_error` or fault="grader" result is always regraded, so a grader bug never sticks;
+    a result that is the student's own fault is reused like a clean one)."""
+    return (stored.key == key and stored.student == student and stored.fault != "grader"
+            and stored.status != "grader_error")

@@ -37,6 +37,8 @@ class Refused(Exception):
 
 
 class Digest(Protocol):
+    """A hashlib object, or anything else that takes bytes a chunk at a time."""
+
     def update(self, data: bytes, /) -> None: ...
 
 
@@ -50,10 +52,12 @@ class Entry:
 
 
 def kind_of(mode: int) -> str:
+    """What an lstat mode is, in words: "file" (regular), "folder", "symbolic link", "FIFO (named pipe)"..."""
     return "file" if stat.S_ISREG(mode) else next((what for test, what in _KINDS if test(mode)), "special file")
 
 
 def link_message(shown: str, inside: str = "") -> str:
+    """The message for a link met at `shown` (on the way to `inside`): names it, never what it leads to."""
     where = f" (on the way to {inside})" if inside and inside != shown else ""
     return (f"{shown} is a symbolic link{where}, which the grader never follows (a link can lead to another"
             " student's work or to a private file): submit the file or folder itself, not a link to it")
@@ -72,14 +76,14 @@ def refusal(shown: str, status: os.stat_result, limit: int = MAX_BYTES, *, one_n
                 " one name, since another name could be a file that is not the student's: make it a file of its"
                 f" own (cp {Path(shown).name} copy && mv copy {Path(shown).name}) and grade again")
     if status.st_size > limit:
-        return too_large(shown, status.st_size, limit)
+        return too_large(f"{shown} is {status.st_size / 2**20:.0f} MB", limit)
     return ""
 
 
-def too_large(shown: str, size: int | str, limit: int = MAX_BYTES) -> str:
-    amount = f"{size / 2**20:.0f} MB" if isinstance(size, int) else size
-    return (f"{shown} is {amount}, more than the {limit // 2**20} MB a submission may have: clear the notebook's"
-            " outputs (or remove embedded data) and submit it again")
+def too_large(what: str, limit: int = MAX_BYTES) -> str:
+    """`what` ("hw03.py is 300 MB") is over the limit: the message, with what to do."""
+    return (f"{what}, more than the {limit // 2**20} MB a submission may have: clear the notebook's outputs (or"
+            " remove embedded data) and submit it again")
 
 
 def _parts(path: str | Path, within: str | Path) -> tuple[str, ...]:
@@ -174,7 +178,7 @@ def _chunks(fd: int, shown: str, limit: int, total: int = 0) -> Iterator[bytes]:
     while chunk := os.read(fd, CHUNK):
         total += len(chunk)
         if total > limit:
-            raise Refused(too_large(shown, f"more than {limit // 2**20} MB (it grew while being read)", limit))
+            raise Refused(too_large(f"{shown} grew while it was read to {total / 2**20:.0f} MB", limit))
         yield chunk
 
 

@@ -13,12 +13,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, overload
 
-from grader.keys import grader_fingerprint, package_fingerprint, result_key
+from grader.keys import grader_fingerprint, package_fingerprint, result_key, reusable
 from grader.model import Check, StudentResult
 
 __all__ = ["Encoded", "ReportsState", "ResultStore", "ResultSummary", "StoredResults", "atomic_write",
            "atomic_writer", "from_json", "grader_fingerprint", "result_key", "reusable", "summarise", "summary_from_head",
-           "summary_of", "to_json"]  # the resume keys are made in grader.keys; imported from here too
+           "summary_of", "to_json"]  # the resume keys and `reusable` live in grader.keys; imported from here too
 
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StudentResult) if f.name != "checks")
 _CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
@@ -166,14 +166,6 @@ def summary_from_head(line: str) -> ResultSummary:
     return ResultSummary(*(data[f.name] for f in dataclasses.fields(ResultSummary)))
 
 
-def reusable(summary: ResultSummary, student: str, key: str) -> bool:
-    """Whether a stored result stands for `student` at `key`: same student and key, and not the grader's
-    fault (a `grader_error` or fault="grader" result is always regraded, so a grader bug never sticks;
-    a result that is the student's own fault is reused like a clean one)."""
-    return (summary.key == key and summary.student == student and summary.fault != "grader"
-            and summary.status != "grader_error")
-
-
 class ResultStore:
     """DIR/results/<safe student name>.json, one file per student."""
 
@@ -191,7 +183,7 @@ class ResultStore:
             result = self.read(student)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return result if reusable(summarise(result), student, key) else None
+        return result if reusable(result, student, key) else None
 
     def load_summary(self, student: str, key: str) -> ResultSummary | None:
         """Like `load` but reads only the file's first line: resume never parses the checks."""

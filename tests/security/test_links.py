@@ -22,6 +22,7 @@ import pytest
 import grader.pipeline as pipeline
 import reference
 from grader.discover import Found, discover
+from grader.load import LoadError, load
 from grader.model import StudentResult, Submission
 from grader.pipeline import GradeOptions, grade_class
 
@@ -267,6 +268,28 @@ def test_an_entry_swapped_for_a_link_after_it_was_checked_is_refused(tmp_path, m
     assert (mallory.status, mallory.total) == ("unreadable", 0.0), (mallory.status, mallory.total, mallory.message)
     assert "link" in mallory.message and "mallory/" in mallory.message, mallory.message
     assert results["clean"].status == "graded"
+
+
+def test_the_loader_given_a_fifo_does_not_block(tmp_path):
+    """`selfcheck hw03.py` (the loader, on a path of the caller's own) where hw03.py is a FIFO."""
+    fifo = tmp_path / "hw03.py"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            load(fifo)
+            outcome.append(None)
+        except LoadError as err:
+            outcome.append(err)
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():
+        with open(fifo, "wb"):  # free the blocked reader
+            pass
+        pytest.fail("the loader blocked reading a FIFO")
+    assert isinstance(outcome[0], LoadError) and "FIFO" in outcome[0].message
 
 
 def test_a_file_swapped_for_a_fifo_after_discovery_does_not_block_the_grader(tmp_path, monkeypatch):

@@ -130,3 +130,4 @@ def test_the_loader_refuses_a_huge_file_before_reading_it(tmp_path):
     huge = sparse(tmp_path / "hw03.ipynb", HUGE)
     with pytest.raises(LoadError, match="1048576 MB, more than the 256 MB"):
         load(huge)
+
