@@ -173,9 +173,10 @@ def _opened(path: str | Path, within: str | Path | None, limit: int) -> Iterator
         os.close(fd)
 
 
-def _chunks(fd: int, shown: str, limit: int, total: int = 0) -> Iterator[bytes]:
-    """The rest of the file in chunks; Refused once more than `limit` bytes in all were read (it grew)."""
-    while chunk := os.read(fd, CHUNK):
+def _chunks(fd: int, shown: str, limit: int, size: int, total: int = 0) -> Iterator[bytes]:
+    """The rest of the file in chunks (of at most the `size` fstat gave, then small ones: a file that grew);
+    Refused once more than `limit` bytes in all were read."""
+    while chunk := os.read(fd, min(CHUNK, size - total) if total < size else 1 << 16):
         total += len(chunk)
         if total > limit:
             raise Refused(too_large(f"{shown} grew while it was read to {total / 2**20:.0f} MB", limit))
@@ -186,12 +187,12 @@ def read_bytes(path: str | Path, within: str | Path | None = None, limit: int = 
     """The bytes of the regular file `path` (below `within`, reached without links); Refused otherwise."""
     with _opened(path, within, limit) as (fd, size, shown):
         data = os.read(fd, size) if size else b""  # one allocation, of the size fstat gave
-        rest = b"".join(_chunks(fd, shown, limit, len(data)))
+        rest = b"".join(_chunks(fd, shown, limit, size, len(data)))
     return data + rest if rest else data
 
 
 def digest_into(digest: Digest, path: str | Path, within: str | Path | None = None, limit: int = MAX_BYTES) -> None:
     """Feed the file's bytes to `digest` a chunk at a time (memory stays flat); Refused as `read_bytes`."""
-    with _opened(path, within, limit) as (fd, _size, shown):
-        for chunk in _chunks(fd, shown, limit):
+    with _opened(path, within, limit) as (fd, size, shown):
+        for chunk in _chunks(fd, shown, limit, size):
             digest.update(chunk)
