@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader.model import Submission
 from grader.names import CanvasName, parse_canvas_name, safe_name
+from grader.safefs import Entry, Refused, link_message, listing, refusal
 from grader.unzip import ZipError, unpack_zip
 
 __all__ = ["DiscoveryError", "Found", "discover", "find_submissions", "parse_canvas_name", "safe_name"]
@@ -31,6 +32,7 @@ class _Candidate:
     original: str  # the name the student gave the file (Canvas prefix removed)
     submission_id: int  # Canvas submission id, -1 when the name is not a Canvas name
     late: bool
+    refused: str = ""  # why it is not read (a link, a FIFO, hard links, too large); "" when it may be
 
 
 def discover(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | None = None) -> list[Submission]:
@@ -39,8 +41,10 @@ def discover(root: str | Path, assignment_id: str, *, unpack_dir: str | Path | N
     `root` is a folder, or a .zip unpacked into `unpack_dir` (a new temporary folder when None;
     a zip holding a single top-level folder is read from inside that folder). Each top-level
     entry is a student folder (its top-level .py/.ipynb files, or those one level down when
-    the top has none), a flat `<student>.py`/`.ipynb`, or a Canvas-named file. Raises
-    DiscoveryError when `root` cannot be read. `find_submissions` gives the same one at a time.
+    the top has none), a flat `<student>.py`/`.ipynb`, or a Canvas-named file. Nothing below `root`
+    is followed through a link: a link, FIFO, socket or device, a file with several names or over the
+    size limit gives status "unreadable" naming it (grader.safefs). Raises DiscoveryError when `root`
+    cannot be read. `find_submissions` gives the same one at a time.
     """
     return list(find_submissions(root, assignment_id, unpack_dir=unpack_dir).submissions)
 
@@ -88,23 +92,26 @@ def _submissions(folder: Path, groups: dict[str, str | list[str]], assignment_id
 
 
 def _listing(folder: Path) -> dict[str, str | list[str]]:
-    """Each student's visible top-level entry names, folders marked by a trailing "/" (no name holds one).
+    """Each student's visible top-level entry names, folders marked by a trailing "/" and anything that is
+    neither a file nor a folder (a link, a FIFO...) by a trailing NUL (no name holds either).
 
     A student's lone entry is kept as a plain string (no list per student); DiscoveryError when
-    `folder` cannot be listed. Files that are neither code nor Canvas-named belong to no one.
+    `folder` cannot be listed. Files that are neither code nor Canvas-named belong to no one; a link or
+    other special entry belongs to the student its name gives (its stem, its Canvas login, or itself),
+    who is told it was not read.
     """
     groups: dict[str, str | list[str]] = {}
     try:
-        with os.scandir(folder) as listing:
-            for entry in listing:
+        with os.scandir(folder) as entries:
+            for entry in entries:
                 name = entry.name
                 if _ignored(name):
                     continue
                 kind = _kind(entry)
-                student = name if kind == "dir" else _owner(name) if kind == "file" else ""
+                student = name if kind == "dir" else _owner(name) if kind == "file" else _owner(name) or name
                 if not student:
                     continue
-                name += "/" if kind == "dir" else ""
+                name += "/" if kind == "dir" else "\0" if kind == "" else ""
                 held = groups.get(student)
                 if held is None:
                     groups[student] = name
@@ -118,9 +125,9 @@ def _listing(folder: Path) -> dict[str, str | list[str]]:
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
-    """"dir" or "file" (links followed), else "" (a dangling, looping or unreadable link, a socket...)."""
+    """"dir" or "file" as the entry itself is (a link is never followed), else "" (a link, a FIFO...)."""
     try:
-        return "dir" if entry.is_dir() else "file" if entry.is_file() else ""
+        return "dir" if entry.is_dir(follow_symlinks=False) else "file" if entry.is_file(follow_symlinks=False) else ""
     except OSError:
         return ""
 
@@ -144,16 +151,26 @@ def _submission(folder: Path, student: str, names: str | list[str], assignment_i
     """A student's Submission from their top-level entries (read in name order)."""
     found: list[_Candidate] = []
     held: list[str] = []
-    for name in sorted([names] if isinstance(names, str) else names, key=lambda n: n.rstrip("/")):
+    skipped: list[str] = []  # links and special entries that could have held the submission
+    for name in sorted([names] if isinstance(names, str) else names, key=lambda n: n.rstrip("/\0")):
         if name.endswith("/"):
-            in_folder, others = _folder_candidates(folder / name[:-1], folder)
+            in_folder, others, passed = _folder_candidates(folder / name[:-1], folder)
             found.extend(in_folder)
             held.extend(others)
-        elif _suffix(name).lower() in CODE_SUFFIXES:
-            found.append(_candidate(folder / name, folder))
+            skipped.extend(passed)
+        elif name.endswith("\0") or _suffix(name).lower() in CODE_SUFFIXES:
+            found.append(_candidate(folder / name.rstrip("\0"), folder, _lstat_refusal(folder, name.rstrip("\0"))))
         else:  # a Canvas upload of another type: say so rather than skip it
             held.append(name)
-    return _choose(student, found, held, assignment_id)
+    return _choose(student, found, held, skipped, assignment_id, folder)
+
+
+def _lstat_refusal(folder: Path, name: str) -> str:
+    """Why the top-level entry `name` is not read (lstat: a link is never followed), "" when it may be."""
+    try:
+        return refusal(name, os.stat(folder / name, follow_symlinks=False))
+    except OSError as err:
+        return f"{name} could not be read ({err.strerror or err}): check that it exists and is readable"
 
 
 def _submissions_folder(root: Path, unpack_dir: str | Path | None) -> Path:
@@ -178,8 +195,8 @@ def _lone_folder(folder: Path) -> Path | None:
     """The one visible entry of `folder` when it is a folder, else None (listed lazily: no list of all)."""
     lone: Path | None = None
     try:
-        with os.scandir(folder) as listing:
-            for entry in listing:
+        with os.scandir(folder) as entries:
+            for entry in entries:
                 if not _ignored(entry.name):
                     if lone is not None or _kind(entry) != "dir":
                         return None
@@ -189,51 +206,67 @@ def _lone_folder(folder: Path) -> Path | None:
     return lone
 
 
-def _entries(folder: Path) -> list[Path]:
-    """Visible entries of `folder`, sorted by name; DiscoveryError when it cannot be listed."""
-    try:
-        return sorted((p for p in folder.iterdir() if not _ignored(p.name)), key=lambda p: p.name)
-    except OSError as err:
-        raise DiscoveryError(f"cannot list {folder} ({err.strerror or err}): check its permissions") from None
-
-
 def _ignored(name: str) -> bool:
     """Hidden files, caches and macOS zip debris."""
     return name.startswith(".") or name in IGNORED
 
 
-def _candidate(path: Path, root: Path, canvas: CanvasName | None = None) -> _Candidate:
+def _candidate(path: Path, root: Path, refused: str = "") -> _Candidate:
     """A code file as a candidate; Canvas-named files carry their submission id and late flag."""
-    canvas = canvas or parse_canvas_name(path.name)
+    canvas: CanvasName | None = parse_canvas_name(path.name)
     return _Candidate(path=path, shown=path.relative_to(root).as_posix(),
                       original=canvas.original if canvas else path.name,
                       submission_id=canvas.submission_id if canvas else -1,
-                      late=canvas.late if canvas else False)
+                      late=canvas.late if canvas else False, refused=refused)
 
 
-def _folder_candidates(folder: Path, root: Path) -> tuple[list[_Candidate], list[str]]:
-    """Code files at the top of a student folder, else one level down; plus what else it held."""
+def _code(entries: list[Entry], folder: Path, root: Path) -> list[_Candidate]:
+    """The entries that would be code (a .py/.ipynb name, not a folder), each with why it is refused, if it is."""
+    return [_candidate(folder / e.name, root, refusal((folder / e.name).relative_to(root).as_posix(), e.status))
+            for e in entries if e.kind != "folder" and _suffix(e.name).lower() in CODE_SUFFIXES]
+
+
+def _folder_candidates(folder: Path, root: Path) -> tuple[list[_Candidate], list[str], list[str]]:
+    """Code files at the top of a student folder, else one level down (never through a link); what else it
+    held; and the links and special entries passed over (they could have held the code)."""
     try:
-        top = _entries(folder)
-        code = [p for p in top if p.is_file() and p.suffix.lower() in CODE_SUFFIXES]
+        top = [e for e in listing(root, folder) if not _ignored(e.name)]
+        code = _code(top, folder, root)
         if not code:
-            code = [p for sub in top if sub.is_dir() for p in _entries(sub)
-                    if p.is_file() and p.suffix.lower() in CODE_SUFFIXES]
-        others = [p.relative_to(root).as_posix() + ("/" if p.is_dir() else "") for p in top]
-    except DiscoveryError as err:
-        return [], [f"(unreadable: {err})"]
-    return [_candidate(p, root) for p in code], others
+            code = [c for e in top if e.kind == "folder"
+                    for c in _code([s for s in listing(root, folder / e.name) if not _ignored(s.name)],
+                                   folder / e.name, root)]
+    except Refused as err:
+        return [], [], [err.message]
+    except OSError as err:
+        return [], [f"(unreadable: cannot list {folder} ({err.strerror or err}): check its permissions)"], []
+    others = [(folder / e.name).relative_to(root).as_posix() + ("/" if e.kind == "folder" else "") for e in top]
+    skipped = [link_message(shown) if e.kind == "symbolic link" else f"{shown} is a {e.kind}, which is never read"
+               for e in top if e.kind not in ("file", "folder")
+               for shown in [(folder / e.name).relative_to(root).as_posix()]]
+    return code, others, skipped
 
 
-def _choose(student: str, found: list[_Candidate], held: list[str], assignment_id: str) -> Submission:
-    """The student's one file, or a Submission with status "ambiguous" / "no_submission"."""
+def _chosen(student: str, winner: _Candidate, root: Path) -> Submission:
+    """The winner as the student's Submission, or status "unreadable" when it is a link, too large..."""
+    if winner.refused:
+        return Submission(student, None, late=winner.late, status="unreadable", problem=winner.refused)
+    return Submission(student, str(winner.path), late=winner.late, root=str(root))
+
+
+def _choose(student: str, found: list[_Candidate], held: list[str], skipped: list[str], assignment_id: str,
+            root: Path) -> Submission:
+    """The student's one file, or a Submission with status "ambiguous" / "no_submission" / "unreadable"."""
+    if not found and skipped:  # nothing to grade but links (or a FIFO...): say so, never what they lead to
+        return Submission(student, None, status="unreadable", problem="; ".join(skipped[:3]) + (
+            f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     if not found:
         what = ", ".join(held[:10]) + (f" and {len(held) - 10} more" if len(held) > 10 else "") or "nothing"
         return Submission(student, None, status="no_submission",
                           problem=f"no .py or .ipynb file found (held: {what}); only .py and .ipynb files are"
                                   " graded: unzip or convert the submission and put it in place")
     if len(found) == 1:
-        return Submission(student, str(found[0].path), late=found[0].late)
+        return _chosen(student, found[0], root)
     named = [(c, n) for c in found if (n := _resubmission(c.original, assignment_id)) is not None]
     if named:
         newest = max(c.submission_id for c, _ in named)
@@ -242,7 +275,7 @@ def _choose(student: str, found: list[_Candidate], held: list[str], assignment_i
         winners = [c for c, n in group if n == best]
         same_kind = len({c.path.suffix.lower() for c, _ in group}) == 1
         if len(group) == 1 or (same_kind and len(winners) == 1):
-            return Submission(student, str(winners[0].path), late=winners[0].late)
+            return _chosen(student, winners[0], root)
         files = ", ".join(c.shown for c, _ in group)
         return Submission(student, None, status="ambiguous",
                           problem=f"ambiguous: several files named {assignment_id}: {files}; keep only the one to grade")

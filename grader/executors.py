@@ -16,6 +16,7 @@ from grader import remote
 from grader.model import StudentResult, Submission
 from grader.sandbox.runner import Isolation, Sandbox
 from grader.runisolation import note_isolation
+from grader.safefs import Refused, read_bytes
 from grader.store import Encoded
 
 Job = tuple[Submission, str]  # a submission and its resume key
@@ -105,10 +106,9 @@ def job_payload(sub: Submission, key: str) -> dict[str, Any]:
     problem, status = sub.problem, sub.status
     if sub.path is not None:
         try:
-            data = Path(sub.path).read_bytes()
-        except OSError as exc:
-            data, status = None, "unreadable"
-            problem = f"{Path(sub.path).name} could not be read ({exc.strerror or exc}); check its permissions"
+            data = read_bytes(sub.path, sub.root)  # as the loader would: no link, a regular file, within the limit
+        except Refused as exc:
+            data, status, problem = None, "unreadable", exc.message
     return {"student": sub.student, "late": sub.late, "problem": problem, "status": status, "key": key,
             "filename": Path(sub.path).name if sub.path else None, "data": data}
 

@@ -11,8 +11,9 @@ from grader.exports import colab_python
 from grader.ipython import plain_python
 from grader.model import Cell, Program
 from grader.notebook import NotebookError, code_cells, neutralise, neutralise_lines
+from grader.safefs import MAX_BYTES, Refused, read_bytes
 
-MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
+__all__ = ["MAX_BYTES", "LoadError", "load"]
 _UTF8 = ("utf-8", "utf-8-sig")
 _BINARY = (  # (leading bytes, what the file is)
     (b"PK\x03\x04", "a zip archive (unzip it and submit the file inside)"),
@@ -32,7 +33,7 @@ class LoadError(Exception):
         self.message = message
 
 
-def load(path: str | Path) -> Program:
+def load(path: str | Path, *, within: str | Path | None = None) -> Program:
     """Read a .py file (one cell, named after the file) or a notebook (its code cells, in order).
 
     IPython syntax (magics, shell escapes, the `get_ipython()` calls Jupyter writes for them when it
@@ -41,6 +42,8 @@ def load(path: str | Path) -> Program:
     Notebook cells are labelled "cell N", N being the cell's 1-based position among ALL cells
     (markdown included), i.e. the N-th cell from the top as the student sees it. Empty files are
     valid programs for .py (one empty cell) and unreadable for .ipynb. Raises LoadError.
+    `within` is the submissions folder: below it no link is followed, and only a regular file with one
+    name is read (grader.safefs); any file must be regular and at most MAX_BYTES.
     """
     path = Path(path)
     name = path.name
@@ -48,7 +51,7 @@ def load(path: str | Path) -> Program:
     if suffix not in (".py", ".ipynb"):
         raise LoadError("unreadable", f"{name}: only .py and .ipynb files can be graded; submit the code"
                                       " as a Python file or a Jupyter notebook")
-    data = _read(path)
+    data = _read(path, within)
     if suffix == ".py":
         text, notes = _decode_python(data, name)
         text, lines = neutralise_lines(text, name)  # `!pip install` lines, which Colab's export keeps
@@ -60,18 +63,12 @@ def load(path: str | Path) -> Program:
     return _load_notebook(data, name)
 
 
-def _read(path: Path) -> bytes:
-    """The file's bytes; LoadError when it is missing, a folder, unreadable or too large."""
+def _read(path: Path, within: str | Path | None) -> bytes:
+    """The file's bytes; LoadError when it is missing, a link, a folder, unreadable or too large."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError("unreadable", f"{path.name} is {size / 2**20:.0f} MB, more than the"
-                                          f" {MAX_BYTES // 2**20} MB a submission may have: clear the"
-                                          " notebook's outputs (or remove embedded data) and submit it again")
-        return path.read_bytes()
-    except OSError as err:
-        raise LoadError("unreadable", f"{path.name} could not be read ({err.strerror or err}) at {path}:"
-                                      " check that the file exists and is readable") from None
+        return read_bytes(path, within, MAX_BYTES)
+    except Refused as err:
+        raise LoadError("unreadable", err.message) from None
 
 
 def _check_binary(data: bytes, name: str) -> None:

@@ -39,6 +39,7 @@ class Submission:
     late: bool = False
     problem: str = ""  # e.g. "ambiguous: a.py, b.ipynb"; empty when fine
     status: str = ""  # discovery status when it failed ("ambiguous"), else empty
+    root: str | None = None  # the submissions folder `path` lies in: below it no link is followed (grader.safefs)
 
 
 @dataclass(frozen=True)

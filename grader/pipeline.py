@@ -22,12 +22,12 @@ from grader.discover import find_submissions, safe_name
 from grader.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor, RemoteSpec
 from grader.runisolation import RunIsolation
 from grader.expected import Expected, expected_for, expected_values
+from grader.keys import grader_fingerprint, result_key
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
 from grader.score import SharedCalls, part_totals, score, shared_calls
-from grader.store import (ReportsState, ResultStore, ResultSummary, atomic_write, grader_fingerprint, result_key,
-                          summary_of)
+from grader.store import ReportsState, ResultStore, ResultSummary, atomic_write, summary_of
 from grader.summaries import SummaryCollector
 from grader.versions import Environment
 
@@ -169,7 +169,8 @@ def _unchanged_read_back(submissions: Iterator[Submission], store: ResultStore, 
     summary line is read back from DIR/results/ (added and reported) as it goes by instead."""
     for sub in submissions:
         key = result_key(Path(sub.path) if sub.path else None, assignment.fingerprint, assignment.seed,
-                         grader_print + f":{sub.late}:{sub.status}")
+                         grader_print + f":{sub.late}:{sub.status}:{sub.problem}",
+                         within=Path(sub.root) if sub.root else None)
         cached = None if force else store.load_summary(sub.student, key)
         if cached is None:
             yield sub, key
@@ -221,7 +222,7 @@ def grade_submission(ctx: Context, sandbox: Sandbox, sub: Submission, key: str) 
             return _finish(ctx, base, cases, CallOutcome("not_run", error=sub.problem),
                            status=sub.status or "no_submission", message=sub.problem, started=started)
         try:
-            program = load(sub.path)
+            program = load(sub.path, within=sub.root)
         except LoadError as exc:
             return _finish(ctx, base, cases, CallOutcome("not_run", error=f"not graded: {exc.message}"),
                            status=exc.status, message=exc.message, started=started)

@@ -13,9 +13,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, overload
 
+from grader.keys import grader_fingerprint, package_fingerprint, result_key, reusable
 from grader.model import Check, StudentResult
 
-GRADER_ROOT = Path(__file__).resolve().parent
+__all__ = ["Encoded", "ReportsState", "ResultStore", "ResultSummary", "StoredResults", "atomic_write",
+           "atomic_writer", "from_json", "grader_fingerprint", "result_key", "reusable", "summarise", "summary_from_head",
+           "summary_of", "to_json"]  # the resume keys and `reusable` live in grader.keys; imported from here too
+
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StudentResult) if f.name != "checks")
 _CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
 _CHECKS_LINE = '"checks": ['
@@ -31,36 +35,6 @@ def _process_umask() -> int:
 
 
 UMASK = _process_umask()
-
-
-def grader_fingerprint() -> str:
-    """Hash of the grader's own source: a changed grader invalidates cached results."""
-    digest = hashlib.sha256()
-    for f in sorted(GRADER_ROOT.rglob("*.py")):
-        digest.update(str(f.relative_to(GRADER_ROOT)).encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def package_fingerprint() -> str:
-    """Hash of every file of the grader package (code, templates, scripts): what the reports look like."""
-    digest = hashlib.sha256()
-    for f in sorted(GRADER_ROOT.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
-            digest.update(str(f.relative_to(GRADER_ROOT)).encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def result_key(submission: Path | None, assignment_fingerprint: str, seed: int, grader: str) -> str:
-    """What a result depends on: the submission's bytes, the assignment, the seed, the grader."""
-    digest = hashlib.sha256(f"{assignment_fingerprint}:{seed}:{grader}:".encode())
-    if submission is not None:
-        try:
-            digest.update(submission.read_bytes())
-        except OSError as exc:
-            digest.update(f"unreadable:{exc}".encode())
-    return digest.hexdigest()[:24]
 
 
 def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
@@ -163,9 +137,6 @@ def summary_of(result: StudentResult | Encoded) -> ResultSummary:
     return result.summary if isinstance(result, Encoded) else summarise(result)
 
 
-_CHECK_FIELDS = tuple(f.name for f in dataclasses.fields(Check))
-
-
 def _check(fields: dict[str, Any]) -> Check:
     """Check(**fields), without the frozen dataclass's per-field __setattr__, for a record with
     every field in order (what to_json writes); anything else goes through Check(**fields)."""
@@ -206,12 +177,13 @@ class ResultStore:
         return self.folder / f"{self._safe_name(student)}.json"
 
     def load(self, student: str, key: str) -> StudentResult | None:
-        """The stored result when its key matches; None when absent, stale or unreadable."""
+        """The stored result when it may be reused (see `reusable`); None when absent, stale, unreadable
+        or the grader's fault."""
         try:
             result = self.read(student)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return result if result.key == key and result.student == student else None
+        return result if reusable(result, student, key) else None
 
     def load_summary(self, student: str, key: str) -> ResultSummary | None:
         """Like `load` but reads only the file's first line: resume never parses the checks."""
@@ -220,7 +192,7 @@ class ResultStore:
                 summary = summary_from_head(handle.readline())
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return summary if summary.key == key and summary.student == student else None
+        return summary if reusable(summary, student, key) else None
 
     def read(self, student: str) -> StudentResult:
         """The stored result, whatever its key (OSError / ValueError when absent or corrupt)."""
