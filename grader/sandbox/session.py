@@ -293,5 +293,5 @@ class Session:
         if not child.exit_known:
             child.zygote.forget(child.pid)
         note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
-        self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
-        self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
+        self.stdout.take_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)  # read, then removed:
+        self.stderr.take_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)  # one pair at a time
