@@ -16,7 +16,7 @@ import time
 import pytest
 from fairness_support import case, clean_run_seconds, py
 
-from grader.sandbox import Limits, Sandbox
+from grader.sandbox import Limits, Sandbox, fairness
 
 pytestmark = pytest.mark.namespaces
 
@@ -198,7 +198,11 @@ def beside_attacker(clean: Sandbox, attack: str, n: int, calls: int) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_clean_student_keeps_half_its_speed_beside_a_setsid_ing_attacker(attack):
-    """Alone and beside the attacker, interleaved, ROUNDS times; medians. Before: 5-15x slower."""
+    """Alone and beside the attacker, interleaved, ROUNDS times; medians. Before: 9-13x slower."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: two students graded at once get half of it each, attacker or not")
+    if fairness.autogroups_off():
+        pytest.skip(f"{fairness.autogroups_off()}: the CPU is shared per process here (see SECURITY.md)")
     with Sandbox(isolation="namespaces") as clean:
         n = calibrate(clean)
         calls = 5
@@ -221,8 +225,6 @@ def test_the_isolation_detail_names_the_cpu_sharing():
 
 
 def test_the_detail_says_when_the_cpu_is_shared_per_process(monkeypatch):
-    from grader.sandbox import fairness
-
     assert "one autogroup, one CPU share, per student" in fairness.describe([], True)
     assert "setsid could not be refused (seccomp: Invalid argument)" in fairness.describe(
         ["seccomp: Invalid argument"], False)
