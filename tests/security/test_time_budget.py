@@ -152,12 +152,13 @@ def slow_class(folder: Path, under: float) -> Path:
     return folder
 
 
-def test_the_grade_flag_sets_the_budget_and_the_student_keeps_what_it_earned(tmp_path, capsys):
+@pytest.mark.parametrize("executor", ["local", "processes"])
+def test_the_grade_flag_sets_the_budget_and_the_student_keeps_what_it_earned(tmp_path, capsys, executor):
     submissions = slow_class(tmp_path / "class", 0.4)
     out = tmp_path / "out"
     start = time.monotonic()
     assert main([str(submissions), "--out", str(out), "--timeout", "0.5", "--student-budget", "3",
-                 "--jobs", "2", "--quiet"]) == 0
+                 "--jobs", "2", "--quiet", "--executor", executor]) == 0
     assert time.monotonic() - start < 3 + 20  # not 815 x 0.4 s
     clean = json.loads((out / "results" / "clean.json").read_text())
     slow = json.loads((out / "results" / "slow.json").read_text())
