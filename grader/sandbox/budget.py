@@ -1,5 +1,4 @@
-"""A student's wall budget: loading and every call of one student together (calls answering just under the
-timeout would otherwise hold a grading slot for the timeout times the number of cases)."""
+"""A student's wall budget for loading and all its calls: no holding a grading slot for cases x timeout."""
 from __future__ import annotations
 
 import math

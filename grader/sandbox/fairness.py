@@ -1,11 +1,4 @@
-"""CPU sharing of student processes: SCHED_IDLE for good, no new sessions (one autogroup each), what is in effect.
-
-The kernel gives every session an "autogroup" with a full share of the CPU, whatever the scheduling
-policy of the processes inside it, so a student whose children call setsid would get one share per
-child. Each student starts one session of its own (`zygote.become_student`); `confine` then refuses it
-any other, by a seccomp filter on setsid(2), and makes it SCHED_IDLE (the grader's own work comes
-first) with RLIMIT_NICE 0, so that it can never switch back.
-"""
+"""CPU sharing of student processes: SCHED_IDLE for good, no new sessions (one autogroup each), what is in effect."""
 from __future__ import annotations
 
 import ctypes
@@ -14,6 +7,12 @@ import json
 import os
 import resource
 import struct
+
+# The kernel gives every session an "autogroup" with a full share of the CPU, whatever the scheduling
+# policy of the processes inside it, so a student whose children call setsid would get one share per
+# child. Each student starts one session of its own (`zygote.become_student`); `confine` then refuses it
+# any other, by a seccomp filter on setsid(2), and makes it SCHED_IDLE (the grader's own work comes
+# first) with RLIMIT_NICE 0, so that it can never switch back.
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_GET_NO_NEW_PRIVS = 39
