@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", default="hw03", help="assignment name or folder (default: hw03)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="limit for loading a submission and for each call of a student function (default: 10)")
+    p.add_argument("--student-budget", type=float, default=None, metavar="SECONDS",
+                   help="wall time for loading and all calls of one student together; when it runs out, the "
+                        "remaining cases fail at once (default: 3 timeouts, plus one timeout per function or per "
+                        "25 cases, whichever is more: 360 s for hw03 at --timeout 10; 0: no budget)")
     p.add_argument("--memory", type=int, default=2048, metavar="MB",
                    help="memory limit of a student's process (default: 2048)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -95,13 +99,17 @@ def grade_main(argv: Sequence[str]) -> int:
     if args.timeout <= 0 or args.memory <= 0 or args.jobs <= 0:
         print("grade: error: --timeout, --memory and --jobs must be positive", file=sys.stderr)
         return 2
+    if args.student_budget is not None and not args.student_budget >= 0:
+        print("grade: error: --student-budget must be 0 (no budget) or a number of seconds", file=sys.stderr)
+        return 2
     if (args.executor == "dask") != (args.scheduler is not None):
         print("grade: error: --executor dask needs --scheduler tcp://HOST:PORT (and --scheduler needs "
               "--executor dask)", file=sys.stderr)
         return 2
     options = GradeOptions(submissions=args.submissions, out=args.out, assignment=args.assignment,
                            timeout=args.timeout, memory_mb=args.memory, jobs=args.jobs, seed=args.seed,
-                           force=args.force, executor=args.executor, scheduler=args.scheduler)
+                           force=args.force, executor=args.executor, scheduler=args.scheduler,
+                           student_budget=args.student_budget)
     progress: list[Progress] = []
     finished = [0]  # students whose result is saved (graded now or unchanged)
 

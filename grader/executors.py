@@ -98,6 +98,7 @@ class RemoteSpec:
     assignment_fingerprint: str  # the worker refuses to grade when its own differ ("": no check)
     grader_fingerprint: str
     hide: tuple[str, ...] = ()  # folders and files students must not see even inside a visible folder
+    student_budget: float | None = None  # GradeOptions.student_budget
 
 
 def job_payload(sub: Submission, key: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -49,6 +50,7 @@ class GradeOptions:
     force: bool = False
     executor: str = "auto"  # "local" (threads here), "processes" (grading processes here), "dask", or "auto"
     scheduler: str | None = None  # the Dask scheduler's address, tcp://HOST:PORT
+    student_budget: float | None = None  # wall seconds per student for loading and all calls; None: the default, 0: none
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,9 @@ def make_context(options: GradeOptions, assignment: Assignment | None = None) ->
     generators, reference = load_generators(assignment), load_reference(assignment)
     cases = shared_cases(assignment, generators)
     shared = {(c.function, c.name): expected_for(reference, c) for group in cases.values() for c in group}
-    return Context(assignment, generators, reference, Limits(timeout=options.timeout, memory_mb=options.memory_mb),
+    budget = None if options.student_budget is None else options.student_budget or math.inf
+    return Context(assignment, generators, reference,
+                   Limits(timeout=options.timeout, memory_mb=options.memory_mb, budget=budget),
                    assignment.seed, cases, shared, shared_calls(assignment, cases))
 
 
@@ -204,10 +208,11 @@ def open_executor(options: GradeOptions, assignment: Assignment, grader_print: s
     named = not Path(options.assignment, "assignment.toml").is_file()  # a name: each worker finds its own copy
     failed = partial(grader_fault, assignment, key="")
     if executor == "processes":  # same machine, same files: no version check needed
-        spec = RemoteSpec(str(assignment.folder), options.seed, options.timeout, options.memory_mb, "", "", hide)
+        spec = RemoteSpec(str(assignment.folder), options.seed, options.timeout, options.memory_mb, "", "", hide,
+                          options.student_budget)
         return ProcessExecutor(options.jobs, spec, on_failure=failed)
     spec = RemoteSpec(options.assignment if named else str(assignment.folder), options.seed, options.timeout,
-                      options.memory_mb, assignment.fingerprint, grader_print, hide)
+                      options.memory_mb, assignment.fingerprint, grader_print, hide, options.student_budget)
     return DaskExecutor(options.scheduler or "", spec, on_failure=failed)
 
 

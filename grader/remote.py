@@ -36,11 +36,12 @@ class RemoteGrader:
         from grader.pipeline import GradeOptions, make_context
         from grader.sandbox.runner import Sandbox
 
-        key = (spec["assignment"], spec["seed"], spec["timeout"], spec["memory_mb"])
+        key = (spec["assignment"], spec["seed"], spec["timeout"], spec["memory_mb"], spec.get("student_budget"))
         with self._lock:
             if key not in self._contexts:
                 options = GradeOptions(submissions=Path("."), assignment=spec["assignment"], seed=spec["seed"],
-                                       timeout=spec["timeout"], memory_mb=spec["memory_mb"])
+                                       timeout=spec["timeout"], memory_mb=spec["memory_mb"],
+                                       student_budget=spec.get("student_budget"))
                 self._contexts[key] = make_context(options)
             if self._sandbox is None:
                 self._sandbox = Sandbox(hide=spec.get("hide", ()))

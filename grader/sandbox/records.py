@@ -23,12 +23,15 @@ class Limits:
     output_bytes: int = 32 * 1024  # stdout and stderr kept per run, each
     load_timeout: float | None = None  # seconds to load the program; None = `timeout`
     processes: int = 64  # processes and threads of the student at once (RLIMIT_NPROC; see SECURITY.md)
+    budget: float | None = None  # wall seconds for loading and all calls together (None: budget.default_budget)
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.memory_mb <= 0 or self.output_bytes < 0 or self.processes <= 0:
             raise ValueError(f"limits must be positive: {self}")
         if self.load_timeout is not None and self.load_timeout <= 0:
             raise ValueError(f"load_timeout must be positive: {self}")
+        if self.budget is not None and not self.budget > 0:  # math.inf: no budget
+            raise ValueError(f"budget must be positive: {self}")
 
     @property
     def loading(self) -> float:

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from grader import codec
 from grader.model import Case, Program
+from grader.sandbox import fairness
 from grader.sandbox.control import IsolationUnavailable, SandboxError, ZygoteGone, ZygoteProcess
 from grader.sandbox.records import Limits, RunReport
 from grader.sandbox.scratch import mark_owner, remove_stale_roots, remove_tree
@@ -45,7 +46,7 @@ def requested_isolation(isolation: str | None) -> str:
 
 
 def _fallback_detail(reason: str) -> str:
-    return f"process-level isolation only: namespaces are unavailable ({reason})"
+    return f"process-level isolation only: namespaces are unavailable ({reason}); {fairness.planned()}"
 
 
 def probe_isolation(isolation: str | None = None, hide: Sequence[str] = ()) -> Isolation:
@@ -53,7 +54,7 @@ def probe_isolation(isolation: str | None = None, hide: Sequence[str] = ()) -> I
     tests it with one empty student, and exits (about 0.1 s; numpy is not imported)."""
     mode = requested_isolation(isolation)
     if mode == "process":
-        return Isolation("process", "process-level isolation only (requested)")
+        return Isolation("process", f"process-level isolation only (requested); {fairness.planned()}")
     with tempfile.TemporaryDirectory(prefix=ROOT_PREFIX) as home:
         try:
             zygote = ZygoteProcess(home, 60.0, "namespaces", tuple(os.path.abspath(p) for p in hide), probe=True)

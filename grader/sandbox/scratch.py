@@ -42,6 +42,29 @@ def open_output(path: str) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
 
 
+def discard(path: str) -> None:
+    """Free an incarnation's output file once read: emptied first (its blocks are freed even while a
+    process still holds it open), then removed. Never follows a symlink nor empties a file linked
+    elsewhere (without namespaces the student's working folder is this one)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+                os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 class Output:
     """One stream's text across the child's incarnations, capped at `cap` bytes in total."""
 
@@ -61,6 +84,11 @@ class Output:
                 self.parts.append(note.encode())
             self.parts.append(head)
             self.kept += len(head)
+
+    def take_file(self, path: str, note: str = "") -> None:
+        """add_file, then free the file: the host holds one incarnation's output, not one per restart."""
+        self.add_file(path, note)
+        discard(path)
 
     def text(self) -> str:
         text = b"".join(self.parts).decode("utf-8", errors="replace")

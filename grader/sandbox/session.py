@@ -1,7 +1,6 @@
 """One student's run: fork, send the plan, enforce deadlines, restart after timeouts and crashes."""
 from __future__ import annotations
 
-import math
 import os
 import socket
 import time
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from grader import codec
 from grader.model import CallOutcome, Case, Program
 from grader.sandbox import frames
+from grader.sandbox.budget import Budget
 from grader.sandbox.control import ZygoteProcess, describe_exit, exit_hint
 from grader.sandbox.records import Limits, RunReport, clip, load_of, outcome_of
 from grader.sandbox.scratch import Output, open_output, remove_tree
@@ -74,6 +74,7 @@ class Session:
         self.cells = list(range(len(program.cells)))  # the program's cells sent to the child
         self.stuck: int | None = None  # the notebook cell running when loading timed out
         self.skipped: list[str] = []  # notes on notebook cells left out after they timed out
+        self.budget = Budget.of(limits, cases)  # wall time for loading and every call together
 
     def execute(self) -> RunReport:
         start = time.monotonic()
@@ -106,13 +107,15 @@ class Session:
 
     def _run_all(self) -> None:
         pending = [i for i, o in enumerate(self.outcomes) if o is None]
-        while True:
+        while not self.budget.spent():
             self._start_child(pending)
             status, message, notes = self._await_load()
-            if status == "timeout" and self._skip_stuck_cell():
+            if status == "timeout" and not self.budget.spent() and self._skip_stuck_cell():
                 continue  # load the notebook again without the cell that ran too long
             if not self.loaded:
                 self.load, self.loaded = (status, message, tuple(self.skipped) + notes), True
+            if status == "timeout" and self.budget.spent():
+                break
             if status in ("syntax_error", "timeout", "crashed"):
                 what = {"syntax_error": "the program has a syntax error",
                         "timeout": "loading the program timed out",
@@ -126,15 +129,13 @@ class Session:
             if not pending:
                 return
             self.restarts += 1  # bounded per function: MAX_CRASHES crashes, or one timeout, each
+        self.budget.fail(self.outcomes, pending)  # spent: the cases left fail at once
 
     def _start_child(self, pending: list[int]) -> None:
         number = self.forks
         self.forks += 1
-        calls = len(pending)
-        budget = math.ceil(2 * (self.limits.loading + self.limits.timeout * calls)) + 10
-        request = {"scratch": self.scratch, "memory_mb": self.limits.memory_mb,
-                   "processes": self.limits.processes, "cpu_seconds": budget,
-                   "lifetime": 2 * budget + 60}  # wall-clock bound of its namespace, should all else fail
+        request = {"scratch": self.scratch, "memory_mb": self.limits.memory_mb, "processes": self.limits.processes,
+                   **self.budget.clocks(self.limits, len(pending))}  # its CPU time, its namespace's lifetime
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         outputs: list[int] = []
         try:
@@ -176,7 +177,7 @@ class Session:
         return True
 
     def _await_load(self) -> tuple[str, str, tuple[str, ...]]:
-        deadline = time.monotonic() + self.limits.loading
+        deadline = self.budget.deadline(self.limits.loading)
         try:
             frame = self._read(deadline, HEADER_MAX)
             while frame.get("type") == "cell" and self.program.kind == "ipynb":  # the child starts a cell
@@ -206,11 +207,13 @@ class Session:
         limit = self.limits.timeout
         for pos, index in enumerate(pending):
             name = self.cases[index].function
-            deadline = time.monotonic() + limit
+            deadline = self.budget.deadline(limit)
             try:
                 self.outcomes[index] = self._outcome(self._read(deadline), index)
             except TimeoutError:
                 self._end_child()
+                if self.budget.spent():  # the budget ran out, not the call's own time
+                    return self.budget.stop(self.outcomes, index, name, pending[pos + 1:])
                 self.outcomes[index] = CallOutcome(
                     "timeout", error=f"timeout: {name} did not finish within {limit:g} s, so the "
                                      "sandbox stopped it", seconds=limit)
@@ -293,5 +296,5 @@ class Session:
         if not child.exit_known:
             child.zygote.forget(child.pid)
         note = f"[sandbox: the program was restarted (restart {child.number})]\n" if child.number else ""
-        self.stdout.add_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)
-        self.stderr.add_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)
+        self.stdout.take_file(os.path.join(self.scratch, f".stdout-{child.number}"), note)  # read, then removed:
+        self.stderr.take_file(os.path.join(self.scratch, f".stderr-{child.number}"), note)  # one pair at a time

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from grader.sandbox import frames, isolation, linux, view
+from grader.sandbox import fairness, frames, isolation, linux, view
 
 FSIZE_MB = 64
 NOFILE = 256
@@ -64,6 +64,7 @@ def become_student(request: dict[str, Any], fds: list[int], scratch: str, entry:
         cpu = int(request["cpu_seconds"])
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 2)
         _set_limit(resource.RLIMIT_AS, int(request["memory_mb"]) * 2**20)
+        fairness.confine()  # SCHED_IDLE for good, and no session (autogroup, CPU share) but this one
         entry(socket.socket(fileno=CHANNEL_FD))
     except BaseException:  # noqa: BLE001 - report on the student's stderr file, then die
         try:
@@ -233,6 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     control = socket.socket(fileno=int(options["--fd"]))
     root = os.geteuid() == 0
     detail = "process-level isolation only"
+    cpu = fairness.probe()  # before any thread can start: it forks
     home_pidns = -1
     built: view.View | None = None
     if mode == "namespaces":
@@ -258,6 +260,7 @@ def main(argv: list[str] | None = None) -> None:
             return _refuse(control, f"{type(exc).__name__}: {exc}")
         detail = (f"PID, mount, network, IPC, UTS and user namespaces per student; {built.describe()}; "
                   f"students run as {'unprivileged uids' if root else 'the grader user'} without capabilities")
+    detail = f"{detail}; {cpu}"
     if probe:
         control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
         return
