@@ -63,14 +63,14 @@ def hierarchies() -> dict[str, str]:
             if kind in mounts:
                 point, root = mounts[kind]
                 inside = path[len(root):] if root != "/" and path.startswith(root) else path
-                found[kind] = os.path.join(point, inside.lstrip("/"))
+                found[kind] = os.path.normpath(os.path.join(point, inside.lstrip("/")))
     return found
 
 
 def _delegated(folder: str) -> bool:
     """Whether this cgroup is ours to divide: marked delegated by systemd, the root we see (a
     container's cgroup namespace), or owned by us (an ordinary user given it)."""
-    if os.path.samefile(folder, hierarchies_root(folder)):
+    if os.path.samefile(folder, _mount_point(folder)):
         return True
     for name in DELEGATE_XATTRS:
         try:
@@ -81,9 +81,9 @@ def _delegated(folder: str) -> bool:
     return os.geteuid() != 0 and os.stat(folder).st_uid == os.geteuid()
 
 
-def hierarchies_root(folder: str) -> str:
-    """The mount point of the cgroup2 hierarchy holding `folder`."""
-    while os.path.ismount(folder) is False and os.path.dirname(folder) != folder:
+def _mount_point(folder: str) -> str:
+    """The mount point of the hierarchy holding `folder`: its root as this process sees it."""
+    while not os.path.ismount(folder) and os.path.dirname(folder) != folder:
         folder = os.path.dirname(folder)
     return folder
 

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from grader.sandbox import seccomp
+from grader.sandbox import linux, seccomp
 
 Entry = Callable[[socket.socket], NoReturn]
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+KEY_LISTS = ("/proc/keys", "/proc/key-users")  # the keys (and their owners) a process may view, by name
 TEST_MB = 256  # the test student's memory bound (its copied pages are charged to it)
 
 
@@ -217,6 +218,14 @@ class Defences:
         """At the fork server's end: remove what can be."""
         self.stale = [name for name in [*self.stale, *self.live.values()] if not self._remove(name)]
         self._drop_cgroups(self.cgroup_reason)
+
+
+def hide_key_lists() -> None:
+    """In the student's own /proc (namespaces): cover the lists of keys it may view. Keys of the
+    grader's user are viewable by name where students keep its uid (an ordinary user's grader)."""
+    for path in KEY_LISTS:
+        if os.path.exists(path):
+            linux.mount("/dev/null", path, None, linux.MS_BIND)
 
 
 def _set(fd: int, name: str, file: str, value: str, optional: bool = False) -> None:

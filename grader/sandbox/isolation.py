@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
-from grader.sandbox import linux, view
+from grader.sandbox import defences, linux, view
 
 ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
 STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + its init's pid (see student_id)
@@ -144,6 +144,7 @@ def _become_contained(root: bool, uid: int, shown: view.View | None) -> None:
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.unshare(STUDENT_NAMESPACES)
     linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    defences.hide_key_lists()
     owner = f",uid={uid},gid={uid}" if root else ""
     view.mount_scratch(f"size={SCRATCH_MB}m,mode=0700{owner}", shown)
     linux.mount("tmpfs", "/dev/shm", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC,
