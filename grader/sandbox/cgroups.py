@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 
-PREFIX = "grader-sandbox-"  # one folder per fork server: PREFIX + grader pid + "-" + a number
+PREFIX = "grader-sandbox-"  # one folder per fork server: PREFIX + PID namespace + "-" + grader pid + "-" + a number
 LEAF = "grader-leaf"  # where a grader moves the processes of its own cgroup to enable controllers below it
 V2_CONTROLLERS = ("memory", "pids")
 DELEGATE_XATTRS = ("trusted.delegate", "user.delegate")  # set by systemd (v251+) on a Delegate=yes unit
@@ -119,15 +119,21 @@ def _v2_base(own: str) -> str:
     return own
 
 
+def _pid_namespace() -> str:
+    """This process's PID namespace (its inode number): a pid means something only within it."""
+    return str(os.stat("/proc/self/ns/pid").st_ino)
+
+
 def _remove_stale(base: str) -> None:
-    """Remove the sandbox folders under `base` left by graders that are gone."""
+    """Remove the sandbox folders under `base` left by graders of our PID namespace that are gone."""
     try:
         names = os.listdir(base)
     except OSError:
         return
+    ours = f"{PREFIX}{_pid_namespace()}-"
     for name in names:
-        pid = name[len(PREFIX):].split("-")[0]
-        if name.startswith(PREFIX) and pid.isdigit() and not _alive(int(pid)):
+        pid = name[len(ours):].split("-")[0]
+        if name.startswith(ours) and pid.isdigit() and not _alive(int(pid)):
             remove_tree(os.path.join(base, name), wait=0.0)
 
 
@@ -144,7 +150,7 @@ def _alive(pid: int) -> bool:
 def prepare(tag: str) -> Place:
     """Make this fork server's cgroup folders (v2 when it offers memory, else v1's memory and pids);
     a Place without folders, saying why, where neither can be used."""
-    name = f"{PREFIX}{os.getpid()}-{tag}"
+    name = f"{PREFIX}{_pid_namespace()}-{os.getpid()}-{tag}"
     reasons = []
     try:
         own = hierarchies()

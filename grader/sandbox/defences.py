@@ -6,6 +6,7 @@ import errno
 import os
 import signal
 import socket
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -38,6 +39,15 @@ class Prepared:
         except OSError:
             if not self.filtered:
                 raise  # without the filter, the grader's keyring must not stay reachable
+
+    def enter_or_die(self, report_fd: int, status: int) -> None:
+        """`enter`, or say why on `report_fd` and exit with `status` (without namespaces, whose
+        own setup reports its failures)."""
+        try:
+            self.enter()
+        except OSError:
+            os.write(report_fd, traceback.format_exc().encode("utf-8", "replace"))
+            os._exit(status)
 
     def close(self) -> None:
         """In the fork server, once the student is forked."""
@@ -143,10 +153,10 @@ class Defences:
         """`entry` run under the system-call filter (installed in the student, last thing before its code)."""
         if self.filter_reason:
             return entry
-        refuse_uncounted = not self.bounded
+        compiled = seccomp.Filter(refuse_uncounted=not self.bounded)
 
         def run(channel: socket.socket) -> NoReturn:
-            seccomp.install(refuse_uncounted)
+            compiled.install()
             entry(channel)
 
         return run
@@ -250,7 +260,8 @@ def _get(fd: int, name: str, file: str) -> str:
 
 
 def _test_child(prepared: Prepared, filtering: bool, bounded: bool, seen_w: int, go_r: int) -> NoReturn:
-    """The test student: joins, reports, waits to be looked at, then tries the filter."""
+    """The test student: joins its cgroup and keyring, tries the filter, reports, and waits while the
+    fork server looks for it in its cgroup."""
     try:
         signal.set_wakeup_fd(-1)
         try:
@@ -261,7 +272,7 @@ def _test_child(prepared: Prepared, filtering: bool, bounded: bool, seen_w: int,
         filtered = "off"
         if filtering:
             try:
-                seccomp.install(not bounded)
+                seccomp.Filter(refuse_uncounted=not bounded).install()
                 refused = ctypes.CDLL(None, use_errno=True).unshare(0) == -1 and ctypes.get_errno() == errno.EPERM
                 filtered = "ok" if refused else "unshare(0) was not refused"
             except OSError as exc:

@@ -129,13 +129,19 @@ def unavailable(machine: str | None = None) -> str:
     return ""
 
 
-def install(refuse_uncounted: bool) -> None:
-    """In the student, last thing before its code: no_new_privs, then the filter (OSError if refused)."""
-    _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
-    code = program(os.uname().machine, refuse_uncounted)
-    filters = (_SockFilter * len(code))(*(_SockFilter(*instruction) for instruction in code))
-    fprog = _SockFprog(len(code), filters)
-    _check(_LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp filter")
+class Filter:
+    """The filter for this machine, built once (in the fork server) and installed in each student."""
+
+    def __init__(self, refuse_uncounted: bool, machine: str | None = None) -> None:
+        code = program(machine or os.uname().machine, refuse_uncounted)
+        self._filters = (_SockFilter * len(code))(*(_SockFilter(*instruction) for instruction in code))
+        self._program = _SockFprog(len(code), self._filters)
+
+    def install(self) -> None:
+        """In the student, last thing before its code: no_new_privs, then the filter (OSError if refused)."""
+        _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+        _check(_LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self._program), 0, 0),
+               "seccomp filter")
 
 
 def fresh_session_keyring() -> None:

@@ -149,7 +149,7 @@ class Zygote:
                     pid, init = os.fork(), 0
                     if pid == 0:
                         _die_with_parent()
-                        _enter(prepared, fds[2])
+                        prepared.enter_or_die(fds[2], isolation.ISOLATION_FAILED)
                         become_student(request, fds, request["scratch"], self.entry)
             finally:
                 prepared.close()
@@ -201,15 +201,6 @@ class Zygote:
                     pass
                 self._kill_init(init)
             self.guard.close()
-
-
-def _enter(prepared: defences.Prepared, report_fd: int) -> None:
-    """Without namespaces: the student joins its cgroup and a fresh keyring, or dies saying why."""
-    try:
-        prepared.enter()
-    except OSError:
-        os.write(report_fd, traceback.format_exc().encode("utf-8", "replace"))
-        os._exit(isolation.ISOLATION_FAILED)
 
 
 def _die_with_parent() -> None:

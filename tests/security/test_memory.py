@@ -91,7 +91,9 @@ ATTACKS = {
                     time.sleep(60)
                     os._exit(0)
                 children.append(pid)
-                os.read(ready_r, 1)
+                os.close(ready_w)
+                os.read(ready_r, 1)  # b"" when the child died first
+                os.close(ready_r)
                 alive = sum(os.waitpid(child, os.WNOHANG) == (0, 0) for child in children)
                 print("held", 256 * alive, flush=True)
             time.sleep(1.5)

@@ -136,14 +136,14 @@ def test_v2_moves_the_graders_processes_into_a_leaf_then_hands_memory_down(tmp_p
     monkeypatch.setattr(cgroups, "_delegated", lambda folder: True)
     monkeypatch.setattr(cgroups, "hierarchies", lambda: {"v2": str(fake.own)})
     place = cgroups.prepare("1")
-    assert place.folders == (("v2", str(fake.own / f"{cgroups.PREFIX}{os.getpid()}-1")),), place.reason
+    assert place.folders == (("v2", str(fake.own / f"{cgroups.PREFIX}{cgroups._pid_namespace()}-{os.getpid()}-1")),), place.reason
     assert (fake.own / cgroups.LEAF / "cgroup.procs").read_text().split() == ["100", "200"]
     assert (fake.own / "cgroup.subtree_control").read_text() == "memory pids"
-    assert (fake.own / f"{cgroups.PREFIX}{os.getpid()}-1" / "cgroup.subtree_control").read_text() == "memory pids"
+    assert (fake.own / f"{cgroups.PREFIX}{cgroups._pid_namespace()}-{os.getpid()}-1" / "cgroup.subtree_control").read_text() == "memory pids"
     # a second sandbox of this grader, now in the leaf (which the kernel gives the controllers handed down)
     (fake.own / cgroups.LEAF / "cgroup.controllers").write_text("memory pids\n")
     monkeypatch.setattr(cgroups, "hierarchies", lambda: {"v2": str(fake.own / cgroups.LEAF)})
-    assert cgroups.prepare("2").folders == (("v2", str(fake.own / f"{cgroups.PREFIX}{os.getpid()}-2")),)
+    assert cgroups.prepare("2").folders == (("v2", str(fake.own / f"{cgroups.PREFIX}{cgroups._pid_namespace()}-{os.getpid()}-2")),)
 
 
 def test_v2_refuses_a_cgroup_not_delegated(tmp_path, monkeypatch):
