@@ -68,8 +68,9 @@ def hierarchies() -> dict[str, str]:
 
 
 def _delegated(folder: str) -> bool:
-    """Whether this cgroup is ours to divide: marked delegated by systemd, the root we see (a
-    container's cgroup namespace), or owned by us (an ordinary user given it)."""
+    """Whether this cgroup is ours to divide: marked delegated by systemd (Delegate=yes), the root
+    we see (a container's cgroup namespace), or owned by us and holding only this grader and its
+    children (`systemd-run --scope grade`; not a terminal's scope, which systemd manages)."""
     if os.path.samefile(folder, _mount_point(folder)):
         return True
     for name in DELEGATE_XATTRS:
@@ -78,7 +79,21 @@ def _delegated(folder: str) -> bool:
                 return True
         except OSError:
             pass
-    return os.geteuid() != 0 and os.stat(folder).st_uid == os.geteuid()
+    if os.stat(folder).st_uid != os.geteuid():
+        return False
+    return all(_descends(int(pid)) for pid in _read(os.path.join(folder, "cgroup.procs")).split())
+
+
+def _descends(pid: int) -> bool:
+    """Whether `pid` is this process or one of its descendants (False once it is gone)."""
+    while pid > 1:
+        if pid == os.getpid():
+            return True
+        try:
+            pid = int(_read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            return False
+    return False
 
 
 def _mount_point(folder: str) -> str:

@@ -154,3 +154,15 @@ def test_v2_refuses_a_cgroup_not_delegated(tmp_path, monkeypatch):
     place = cgroups.prepare("1")
     assert not place.folders and "not delegated" in place.reason and "Delegate=yes" in place.reason
     assert not (fake.own / cgroups.LEAF).exists()
+
+
+def test_a_cgroup_holding_other_processes_is_not_taken_as_delegated(tmp_path, monkeypatch):
+    """Owned by us but shared with a shell (a terminal's scope, which systemd manages): not ours to
+    divide; holding only this process and its children (systemd-run --scope grade): ours."""
+    own = tmp_path / "scope"
+    own.mkdir()
+    monkeypatch.setattr(cgroups, "_mount_point", lambda folder: str(tmp_path))
+    (own / "cgroup.procs").write_text(f"{os.getpid()}\n{os.getppid()}\n")
+    assert not cgroups._delegated(str(own))
+    (own / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    assert cgroups._delegated(str(own))
