@@ -60,7 +60,8 @@ class Defences:
     """The fork server's per-student cgroups (when a cgroup is delegated to it) and filter, each
     tested once at start (`start`) and described, loudly when off."""
 
-    def __init__(self, folders: list[tuple[str, str]], cgroup_reason: str) -> None:
+    def __init__(self, folders: list[tuple[str, str]], cgroup_reason: str, shared_ipc: bool = False) -> None:
+        self.shared_ipc = shared_ipc  # students share the grader's IPC namespace (process isolation)
         self.kinds: list[str] = []
         self.fds: list[int] = []
         self.cgroup_reason = cgroup_reason
@@ -78,10 +79,10 @@ class Defences:
         self.stale: list[str] = []  # cgroups of students that ended, not yet removed
 
     @classmethod
-    def start(cls, plan: dict[str, Any]) -> Defences:
+    def start(cls, plan: dict[str, Any], shared_ipc: bool) -> Defences:
         """From the grader's plan (cgroups.Place.plan); call before the view hides /sys/fs/cgroup."""
         folders = [(str(kind), str(folder)) for kind, folder in plan.get("folders", [])]
-        defences = cls(folders, str(plan.get("reason", "")))
+        defences = cls(folders, str(plan.get("reason", "")), shared_ipc)
         defences.self_test()
         return defences
 
@@ -89,6 +90,12 @@ class Defences:
     def bounded(self) -> bool:
         """Whether a cgroup bounds each student's memory."""
         return bool(self.fds)
+
+    @property
+    def extra_refused(self) -> tuple[str, ...]:
+        """The calls refused beyond seccomp.REFUSED: memory no cgroup would count, IPC objects that
+        would outlive the student in the grader's IPC namespace."""
+        return ((() if self.bounded else seccomp.UNCOUNTED_MEMORY) + (seccomp.SHARED_IPC if self.shared_ipc else ()))
 
     def _drop_cgroups(self, reason: str) -> None:
         for fd in self.fds:
@@ -153,7 +160,7 @@ class Defences:
         """`entry` run under the system-call filter (installed in the student, last thing before its code)."""
         if self.filter_reason:
             return entry
-        compiled = seccomp.Filter(refuse_uncounted=not self.bounded)
+        compiled = seccomp.Filter(self.extra_refused)
 
         def run(channel: socket.socket) -> NoReturn:
             compiled.install()
@@ -174,7 +181,7 @@ class Defences:
         if pid == 0:
             os.close(seen_r)
             os.close(go_w)
-            _test_child(prepared, not self.filter_reason, self.bounded, seen_w, go_r)
+            _test_child(prepared, None if self.filter_reason else seccomp.Filter(self.extra_refused), seen_w, go_r)
         prepared.close()
         os.close(seen_w)
         os.close(go_r)
@@ -209,7 +216,7 @@ class Defences:
         if self.filter_reason:
             calls = f"system calls NOT FILTERED ({self.filter_reason})"
         else:
-            calls = f"system-call filter (seccomp): {seccomp.describe(not self.bounded)}"
+            calls = f"system-call filter (seccomp): {seccomp.describe(self.extra_refused)}"
         return f"{calls}; a fresh session keyring per student; {memory}"
 
     def warnings(self) -> list[str]:
@@ -259,7 +266,7 @@ def _get(fd: int, name: str, file: str) -> str:
         os.close(handle)
 
 
-def _test_child(prepared: Prepared, filtering: bool, bounded: bool, seen_w: int, go_r: int) -> NoReturn:
+def _test_child(prepared: Prepared, compiled: seccomp.Filter | None, seen_w: int, go_r: int) -> NoReturn:
     """The test student: joins its cgroup and keyring, tries the filter, reports, and waits while the
     fork server looks for it in its cgroup."""
     try:
@@ -270,9 +277,9 @@ def _test_child(prepared: Prepared, filtering: bool, bounded: bool, seen_w: int,
         except OSError as exc:
             cgroup = str(exc)
         filtered = "off"
-        if filtering:
+        if compiled is not None:
             try:
-                seccomp.Filter(refuse_uncounted=not bounded).install()
+                compiled.install()
                 refused = ctypes.CDLL(None, use_errno=True).unshare(0) == -1 and ctypes.get_errno() == errno.EPERM
                 filtered = "ok" if refused else "unshare(0) was not refused"
             except OSError as exc:

@@ -5,6 +5,7 @@ import ctypes
 import errno
 import os
 import sys
+from collections.abc import Sequence
 
 # the kernel's constants (linux/filter.h, linux/seccomp.h, linux/audit.h, linux/keyctl.h, linux/prctl.h)
 _LD_ABS_W, _JEQ, _JSET, _RET = 0x20, 0x15, 0x45, 0x06
@@ -35,6 +36,8 @@ REFUSED = ("add_key", "request_key", "keyctl", "bpf", "perf_event_open", "userfa
            "get_kernel_syms", "query_module")
 # memory that RLIMIT_AS does not count: refused only when no cgroup bounds the student's memory
 UNCOUNTED_MEMORY = ("memfd_create", "shmget", "msgget")
+# IPC objects that outlive their maker where students share the grader's IPC namespace (no namespaces)
+SHARED_IPC = ("shmget", "msgget", "semget", "mq_open")
 
 ARCHES: dict[str, tuple[int, dict[str, int]]] = {  # machine -> (AUDIT_ARCH_*, system call numbers)
     "x86_64": (0xC000003E, {
@@ -47,7 +50,7 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {  # machine -> (AUDIT_ARCH_*, s
         "adjtimex": 159, "lookup_dcookie": 212, "quotactl": 179, "nfsservctl": 180, "vhangup": 153, "syslog": 103,
         "fanotify_init": 300, "iopl": 172, "ioperm": 173, "uselib": 134, "_sysctl": 156, "modify_ldt": 154,
         "create_module": 174, "get_kernel_syms": 177, "query_module": 178, "memfd_create": 319, "shmget": 29,
-        "msgget": 68}),
+        "msgget": 68, "semget": 64, "mq_open": 240}),
     "aarch64": (0xC00000B7, {
         "add_key": 217, "request_key": 218, "keyctl": 219, "bpf": 280, "perf_event_open": 241,
         "userfaultfd": 282, "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
@@ -56,7 +59,8 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {  # machine -> (AUDIT_ARCH_*, s
         "personality": 92, "acct": 89, "swapon": 224, "swapoff": 225, "reboot": 142, "open_by_handle_at": 265,
         "name_to_handle_at": 264, "clock_settime": 112, "clock_adjtime": 266, "settimeofday": 170,
         "adjtimex": 171, "lookup_dcookie": 18, "quotactl": 60, "nfsservctl": 42, "vhangup": 58, "syslog": 116,
-        "fanotify_init": 262, "memfd_create": 279, "shmget": 194, "msgget": 186}),
+        "fanotify_init": 262, "memfd_create": 279, "shmget": 194, "msgget": 186, "semget": 190,
+        "mq_open": 180}),
 }
 _COMMON = {"open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
            "clone3": 435, "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442, "quotactl_fd": 443,
@@ -98,12 +102,13 @@ def assemble(program: list[Instruction | str]) -> list[tuple[int, int, int, int]
     return done
 
 
-def program(machine: str, refuse_uncounted: bool) -> list[tuple[int, int, int, int]]:
+def program(machine: str, extra: Sequence[str] = ()) -> list[tuple[int, int, int, int]]:
     """The filter for `machine` (os.uname().machine): another architecture's calls (or x32's) never
     reach the kernel; the refused calls fail with EPERM, clone3 with ENOSYS (so glibc falls back to
-    clone, whose flags can be read), namespaces through clone with EPERM; the rest is allowed."""
+    clone, whose flags can be read), namespaces through clone with EPERM, and so do the `extra`
+    calls (UNCOUNTED_MEMORY, SHARED_IPC); the rest is allowed."""
     audit_arch, numbers = ARCHES[machine]
-    refused = REFUSED + (UNCOUNTED_MEMORY if refuse_uncounted else ())
+    refused = tuple(dict.fromkeys(REFUSED + tuple(extra)))
     code: list[Instruction | str] = [(_LD_ABS_W, 0, 0, 4), (_JEQ, 1, 0, audit_arch), (_RET, 0, 0, RET_KILL_PROCESS),
                                      (_LD_ABS_W, 0, 0, 0)]
     if machine == "x86_64":
@@ -132,8 +137,8 @@ def unavailable(machine: str | None = None) -> str:
 class Filter:
     """The filter for this machine, built once (in the fork server) and installed in each student."""
 
-    def __init__(self, refuse_uncounted: bool, machine: str | None = None) -> None:
-        code = program(machine or os.uname().machine, refuse_uncounted)
+    def __init__(self, extra: Sequence[str] = (), machine: str | None = None) -> None:
+        code = program(machine or os.uname().machine, extra)
         self._filters = (_SockFilter * len(code))(*(_SockFilter(*instruction) for instruction in code))
         self._program = _SockFprog(len(code), self._filters)
 
@@ -160,12 +165,12 @@ def _check(result: int, what: str) -> None:
         raise OSError(code, f"{what}: {os.strerror(code)}")
 
 
-def describe(refuse_uncounted: bool) -> str:
+def describe(extra: Sequence[str] = ()) -> str:
     """The refused calls, briefly, for the isolation detail."""
     named = ("keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "ptrace", "mount",
              "unshare", "setns", "io_uring_setup", "io_uring_enter", "io_uring_register", "kexec_load",
              "kexec_file_load", "init_module", "finit_module", "delete_module")
-    extra = ", memfd_create, shmget, msgget" if refuse_uncounted else ""
+    listed = "".join(f", {name}" for name in dict.fromkeys(extra))
     return (f"keyrings (keyctl, add_key, request_key), bpf, perf_event_open, userfaultfd, ptrace, mount, unshare, "
-            f"setns, io_uring, kexec, kernel modules{extra} and {len(set(REFUSED) - set(named))} more calls fail "
+            f"setns, io_uring, kexec, kernel modules{listed} and {len(set(REFUSED) - set(named))} more calls fail "
             "with EPERM, clone into new namespaces too; another architecture's calls kill")

@@ -254,7 +254,8 @@ def main(argv: list[str] | None = None) -> None:
         isolation.split_server()  # from here on: PID 1 of the new PID namespace
     if options.get("--user-site"):  # after unshare: its .pth files may run code, even start threads
         add_user_site(options["--user-site"])
-    guard = defences.Defences.start(json.loads(options.get("--cgroups", "{}")))  # before the view hides cgroups
+    guard = defences.Defences.start(json.loads(options.get("--cgroups", "{}")),  # before the view hides cgroups
+                                    shared_ipc=mode != "namespaces")
     probe = options.get("--probe") == "1"
     if not probe:  # before the view hides the grader's own files
         import numpy  # noqa: F401 - imported here so every forked child starts warm

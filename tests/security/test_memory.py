@@ -11,6 +11,7 @@ the test samples the host's memory (/proc/meminfo) meanwhile.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -131,6 +132,23 @@ class HostMemory:
         return self.most
 
 
+def sysv_objects() -> set[tuple[str, str]]:
+    """The SysV IPC objects (shared memory, message queues, semaphores) of the grader's IPC namespace."""
+    found = set()
+    for kind in ("shm", "msg", "sem"):
+        with open(f"/proc/sysvipc/{kind}") as handle:
+            found |= {(kind, line.split()[1]) for line in handle.read().splitlines()[1:]}
+    return found
+
+
+def remove_sysv(objects: set[tuple[str, str]]) -> None:
+    """IPC_RMID each of `objects` (what an attack left behind before the fix)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    control = {"shm": libc.shmctl, "msg": libc.msgctl, "sem": libc.semctl}
+    for kind, ident in objects:
+        control[kind](int(ident), 0, None)  # IPC_RMID (semctl: semnum 0)
+
+
 def attack(box: Sandbox, name: str) -> tuple[int, dict[str, int], str]:
     """(the most the attack said it held, the host's peak above start, its stdout)."""
     program = Program(cells=(Cell(textwrap.dedent(ATTACKS[name]), "hw03.py", "hw03.py"),), kind="py")
@@ -146,9 +164,13 @@ def attack(box: Sandbox, name: str) -> tuple[int, dict[str, int], str]:
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 @pytest.mark.parametrize("isolation", MODES)
 def test_a_student_holds_at_most_its_memory_limit(isolation, name):
+    before = sysv_objects()
     with Sandbox(isolation=isolation) as box:
         held, peak, said = attack(box, name)
         detail = box.isolation_detail
+    left = sysv_objects() - before  # without namespaces they would outlive the run, holding their memory
+    remove_sysv(left)
+    assert not left, f"{len(left)} SysV IPC objects outlived the run"
     assert held <= MEMORY_MB, f"{name} held {held} MB under --memory {MEMORY_MB}: {said}"
     assert peak["used"] <= MEMORY_MB + NOISE_MB and peak["shmem"] <= MEMORY_MB + NOISE_MB, peak
     assert "memory per student: cgroup" in detail, detail

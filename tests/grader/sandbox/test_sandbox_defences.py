@@ -32,24 +32,23 @@ def run_filter(code: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: 
 
 
 @pytest.mark.parametrize("machine", sorted(seccomp.ARCHES))
-@pytest.mark.parametrize("refuse_uncounted", [False, True])
-def test_the_filter_refuses_what_it_lists_and_allows_the_rest(machine, refuse_uncounted):
+@pytest.mark.parametrize("extra", [(), seccomp.UNCOUNTED_MEMORY, seccomp.UNCOUNTED_MEMORY + seccomp.SHARED_IPC],
+                         ids=["cgroup", "no-cgroup", "no-cgroup-no-namespaces"])
+def test_the_filter_refuses_what_it_lists_and_allows_the_rest(machine, extra):
     arch, numbers = seccomp.ARCHES[machine]
-    code = seccomp.program(machine, refuse_uncounted)
+    code = seccomp.program(machine, extra)
     assert len(code) < 4096 and all(0 <= jt <= 255 and 0 <= jf <= 255 for _op, jt, jf, _k in code)
-    refused = set(seccomp.REFUSED) | (set(seccomp.UNCOUNTED_MEMORY) if refuse_uncounted else set())
+    refused = set(seccomp.REFUSED) | set(extra)
     for name, number in numbers.items():
         expected = EPERM if name in refused else ENOSYS if name == "clone3" else ALLOW
         assert run_filter(code, arch, number) == expected, name
-    for name in set(seccomp.UNCOUNTED_MEMORY) - refused:
-        assert run_filter(code, arch, numbers[name]) == ALLOW
     assert run_filter(code, arch, 0) == run_filter(code, arch, 63) == ALLOW  # read / uname on x86_64, others on arm
 
 
 @pytest.mark.parametrize("machine", sorted(seccomp.ARCHES))
 def test_clone_personality_and_foreign_calls(machine):
     arch, numbers = seccomp.ARCHES[machine]
-    code = seccomp.program(machine, False)
+    code = seccomp.program(machine)
     fork_flags = 0x01200011  # what glibc's fork passes: CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD
     thread_flags = 0x003D0F00  # pthread_create's
     assert run_filter(code, arch, numbers["clone"], fork_flags) == ALLOW
@@ -65,7 +64,7 @@ def test_clone_personality_and_foreign_calls(machine):
 
 
 def test_every_refused_call_has_a_number_on_x86_64():
-    assert set(seccomp.REFUSED) | set(seccomp.UNCOUNTED_MEMORY) <= set(seccomp.ARCHES["x86_64"][1])
+    assert set(seccomp.REFUSED + seccomp.UNCOUNTED_MEMORY + seccomp.SHARED_IPC) <= set(seccomp.ARCHES["x86_64"][1])
     assert not seccomp.unavailable("x86_64") and "no system-call table" in seccomp.unavailable("riscv64")
 
 
