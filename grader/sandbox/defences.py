@@ -1,4 +1,4 @@
-"""The kernel's defences per student, kept by the fork server: a cgroup, a fresh session keyring, the system-call filter."""
+"""The kernel's defences per student, kept by the fork server: a cgroup, a fresh keyring, a system-call filter."""
 from __future__ import annotations
 
 import ctypes

@@ -37,7 +37,8 @@ KEYS = textwrap.dedent("""
         return [int(result), os.strerror(ctypes.get_errno()) if result < 0 else ""]
 
     def search(keyring, description):
-        return _call(_KEYCTL, ctypes.c_long(10), ctypes.c_long(keyring), b"user", description.encode(), ctypes.c_long(0))
+        return _call(_KEYCTL, ctypes.c_long(10), ctypes.c_long(keyring), b"user", description.encode(),
+                     ctypes.c_long(0))
 
     def read(key):
         buffer = ctypes.create_string_buffer(4096)
@@ -103,15 +104,17 @@ GRADER = textwrap.dedent(f"""
     session = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(1), b"grader-session")  # KEYCTL_JOIN_SESSION_KEYRING
     canary = libc.syscall(ctypes.c_long(ADD), b"user", b"canary", {CANARY!r}.encode(), ctypes.c_size_t({len(CANARY)}),
                           ctypes.c_long(-3))
-    user = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(0), ctypes.c_long(-4), ctypes.c_long(1))  # its user keyring
+    user = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(0), ctypes.c_long(-4), ctypes.c_long(1))  # user keyring
     assert session > 0 and canary > 0 and user > 0, ctypes.get_errno()
-    own = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(10), ctypes.c_long(-3), b"user", b"canary", ctypes.c_long(0))
+    own = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(10), ctypes.c_long(-3), b"user", b"canary",
+                       ctypes.c_long(0))
     students = json.loads(sys.argv[1])
     outcomes = []
     with Sandbox(isolation=sys.argv[2]) as box:
         for source, function in students:
             program = Program(cells=(Cell(source, "hw03.py", "hw03.py"),), kind="py")
-            outcome = box.run(program, [Case(function, "c", "edge", (canary, session, user))], Limits(timeout=5)).outcomes[0]
+            case = Case(function, "c", "edge", (canary, session, user))
+            outcome = box.run(program, [case], Limits(timeout=5)).outcomes[0]
             outcomes.append([outcome.status, outcome.value, outcome.error])
     for keyring in (-4, -5):  # what a student planted where it outlives the run (before the fix): removed
         planted = libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(10), ctypes.c_long(keyring), b"user",
