@@ -14,12 +14,14 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from grader.sandbox import cgroups
 from grader.sandbox.frames import RUNTIME_FAILED
 from grader.sandbox.isolation import ISOLATION_FAILED
 
 MIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # old OpenBLAS builds crash without them
 MAX_KEPT_EXITS = 4096
+_SERIAL = itertools.count(1)  # numbers this process's fork servers (their cgroup folders)
 MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT})
 # The folder holding this `grader` package: the fork server imports the very same code, also
 # where `grader` is not installed (the student bundle's private copy; see grader/release.py).
@@ -101,7 +103,10 @@ class ZygoteProcess:
         self._refused = ""
         self.isolation = mode
         self.detail = ""
+        self.defences = ""  # what of the kernel's per-student defences is on (grader.sandbox.defences)
+        self.warnings: list[str] = []  # what of them is off, for a banner
         self.alive = True
+        self._cgroups = cgroups.prepare(f"{next(_SERIAL)}")
         self._log = os.path.join(home, f"zygote-{id(self):x}.log")
         folder = user_site()
         extra = ["--user-site", folder] if folder else []
@@ -109,10 +114,14 @@ class ZygoteProcess:
             with open(self._log, "wb") as log:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-I", "-c", ZYGOTE_BOOT, GRADER_PARENT, "--fd", str(theirs.fileno()),
-                     "--isolation", mode, "--hide", json.dumps(list(hide)), "--probe", str(int(probe)), *extra],
+                     "--isolation", mode, "--hide", json.dumps(list(hide)), "--probe", str(int(probe)),
+                     "--cgroups", json.dumps(self._cgroups.plan()), *extra],
                     env=scrubbed_env(home), cwd=home, pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     start_new_session=True)
+        except BaseException:
+            cgroups.remove(self._cgroups)
+            raise
         finally:
             theirs.close()
         self._thread = threading.Thread(target=self._read_loop, name="sandbox-zygote-reader",
@@ -169,6 +178,8 @@ class ZygoteProcess:
             self._ready = True
             self.isolation = str(message.get("isolation", ""))
             self.detail = str(message.get("detail", ""))
+            self.defences = str(message.get("defences", ""))
+            self.warnings = [str(w) for w in message.get("warnings", [])]
         elif event == "isolation_failed":
             self._refused = str(message.get("reason", "unknown reason"))
         elif event in ("spawned", "failed"):
@@ -238,3 +249,4 @@ class ZygoteProcess:
             self._proc.kill()
             self._proc.wait()
         self._thread.join(timeout=5)
+        cgroups.remove(self._cgroups)

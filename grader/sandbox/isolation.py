@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
-from grader.sandbox import linux, view
+from grader.sandbox import defences, linux, view
 
 ISOLATION_FAILED = 71  # exit code when the sandbox itself could not isolate a student
 STUDENT_UID_BASE = 1_900_000_000  # a root grader runs each student as this + its init's pid (see student_id)
@@ -144,6 +144,7 @@ def _become_contained(root: bool, uid: int, shown: view.View | None) -> None:
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.unshare(STUDENT_NAMESPACES)
     linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    defences.hide_key_lists()
     owner = f",uid={uid},gid={uid}" if root else ""
     view.mount_scratch(f"size={SCRATCH_MB}m,mode=0700{owner}", shown)
     linux.mount("tmpfs", "/dev/shm", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC,
@@ -152,11 +153,13 @@ def _become_contained(root: bool, uid: int, shown: view.View | None) -> None:
 
 
 def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool, ids: IdRanges,
-                    lifetime: int, home_pidns: int, shown: view.View | None = None) -> tuple[int, int]:
+                    lifetime: int, home_pidns: int, shown: view.View | None = None,
+                    before: Callable[[], None] = lambda: None) -> tuple[int, int]:
     """In the fork server: a new PID namespace with `sleep` as its init and `student` as PID 2.
     Returns (student pid, init pid); the caller must kill init when the student ends.
     `home_pidns` is a descriptor of the fork server's own PID namespace, restored for its children;
-    `shown` the view the fork server built (what of it lies under /tmp is made again per student)."""
+    `shown` the view the fork server built (what of it lies under /tmp is made again per student);
+    `before` runs first in the student, still privileged (it joins its cgroup: `grader.sandbox.defences`)."""
     for fd in os.listdir("/proc/self/fd"):  # init must hold none (the channel's EOF tells of a death)
         try:
             os.set_inheritable(int(fd), False)
@@ -170,6 +173,7 @@ def spawn_contained(student: Callable[[], NoReturn], report_fd: int, root: bool,
         pid = os.fork()
         if pid == 0:
             try:
+                before()
                 _become_contained(root, uid, shown)
             except BaseException:  # noqa: BLE001 - reported on the student's stderr
                 _fail(report_fd)

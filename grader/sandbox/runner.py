@@ -53,17 +53,25 @@ def probe_isolation(isolation: str | None = None, hide: Sequence[str] = ()) -> I
     """The isolation a Sandbox would get here, found by a short-lived fork server that sets it up,
     tests it with one empty student, and exits (about 0.1 s; numpy is not imported)."""
     mode = requested_isolation(isolation)
-    if mode == "process":
-        return Isolation("process", f"process-level isolation only (requested); {fairness.planned()}")
     with tempfile.TemporaryDirectory(prefix=ROOT_PREFIX) as home:
+        if mode == "process":
+            return Isolation("process", f"process-level isolation only (requested); {_probe_defences(home)}; "
+                                        f"{fairness.planned()}")
         try:
             zygote = ZygoteProcess(home, 60.0, "namespaces", tuple(os.path.abspath(p) for p in hide), probe=True)
         except IsolationUnavailable as exc:
             if mode == "namespaces":
                 raise SandboxError(f"namespace isolation was required but is unavailable: {exc}") from None
-            return Isolation("process", _fallback_detail(str(exc)))
+            return Isolation("process", f"{_fallback_detail(str(exc))}; {_probe_defences(home)}")
         zygote.close()
     return Isolation("namespaces", zygote.detail)
+
+
+def _probe_defences(home: str) -> str:
+    """What of the kernel's per-student defences (cgroup, filter) a process-isolation fork server gets."""
+    zygote = ZygoteProcess(home, 60.0, "process", probe=True)
+    zygote.close()
+    return zygote.defences
 
 
 class EncodedArgs:
@@ -117,6 +125,8 @@ class Sandbox:
         self._warn = warn
         self._detail = ""
         self._fallback = ""
+        self._defences = ""  # the kernel's per-student defences (cgroup, filter), on or off
+        self._warned: set[str] = set()  # the defences found off, each said once
         self._lock = threading.Lock()
         self._zygote: ZygoteProcess | None = None
         self._closed = False
@@ -142,7 +152,7 @@ class Sandbox:
     @property
     def isolation_detail(self) -> str:
         """What the isolation consists of, and why namespaces were not used when they were not."""
-        return _fallback_detail(self._fallback) if self._fallback else self._detail
+        return f"{_fallback_detail(self._fallback)}; {self._defences}" if self._fallback else self._detail
 
     def start(self) -> str:
         """Start the fork server now (normally lazy); returns the isolation in effect."""
@@ -177,6 +187,11 @@ class Sandbox:
                        f"network allowed), because {exc}. See SECURITY.md before grading an exam.")
             zygote = ZygoteProcess(self._root, self._start_timeout, self._mode, self._hide)
         self._detail = zygote.detail or self._mode
+        self._defences = zygote.defences
+        for warning in zygote.warnings:
+            if warning not in self._warned:
+                self._warned.add(warning)
+                self._warn(warning)
         return zygote
 
     def _ensure_zygote(self) -> ZygoteProcess:

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from grader.sandbox import fairness, frames, isolation, linux, view
+from grader.sandbox import defences, fairness, frames, isolation, linux, view
 
 FSIZE_MB = 64
 NOFILE = 256
@@ -82,11 +82,13 @@ class Zygote:
     """
 
     def __init__(self, control: socket.socket, mode: str, root: bool, entry: Entry,
-                 home_pidns: int = -1, shown: view.View | None = None) -> None:
+                 home_pidns: int = -1, shown: view.View | None = None,
+                 guard: defences.Defences | None = None) -> None:
         self.control = control
         self.mode = mode
         self.root = root
-        self.entry = entry
+        self.guard = guard if guard is not None else defences.Defences([], "not set up")
+        self.entry = self.guard.confined(entry)
         self.home_pidns = home_pidns
         self.shown = shown  # the view built (what of it lies under /tmp is made again per student)
         self.ids = isolation.id_ranges() if mode == "namespaces" else ([], [])
@@ -108,6 +110,7 @@ class Zygote:
                 continue  # an init, killed when its student ended
             _ident, init = self.live.pop(pid)
             self._kill_init(init)
+            self.guard.ended(pid)
             if os.WIFSIGNALED(status):
                 self.tell({"event": "exit", "pid": pid, "signal": os.WTERMSIG(status)})
             else:
@@ -136,16 +139,22 @@ class Zygote:
         try:
             if len(fds) != 3:
                 raise ValueError(f"a spawn request needs 3 descriptors, not {len(fds)}")
-            if self.mode == "namespaces":
-                pid, init = isolation.spawn_contained(
-                    lambda: become_student(request, fds, view.SCRATCH, self.entry), report_fd=fds[2],
-                    root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns,
-                    shown=self.shown)
-            else:
-                pid, init = os.fork(), 0
-                if pid == 0:
-                    _die_with_parent()
-                    become_student(request, fds, request["scratch"], self.entry)
+            prepared = self.guard.prepare(int(request["memory_mb"]), int(request["processes"]))
+            try:
+                if self.mode == "namespaces":
+                    pid, init = isolation.spawn_contained(
+                        lambda: become_student(request, fds, view.SCRATCH, self.entry), report_fd=fds[2],
+                        root=self.root, ids=self.ids, lifetime=int(request["lifetime"]), home_pidns=self.home_pidns,
+                        shown=self.shown, before=prepared.enter)
+                else:
+                    pid, init = os.fork(), 0
+                    if pid == 0:
+                        _die_with_parent()
+                        prepared.enter_or_die(fds[2], isolation.ISOLATION_FAILED)
+                        become_student(request, fds, request["scratch"], self.entry)
+            finally:
+                prepared.close()
+            self.guard.started(pid, prepared)
             self.live[pid] = (ident, init)
             self.tell({"event": "spawned", "id": ident, "pid": pid})
         except Exception as exc:  # noqa: BLE001 - reported to the grader
@@ -192,6 +201,7 @@ class Zygote:
                 except OSError:
                     pass
                 self._kill_init(init)
+            self.guard.close()
 
 
 def _die_with_parent() -> None:
@@ -220,15 +230,16 @@ def _refuse(control: socket.socket, reason: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """`python -I -m grader.sandbox.zygote --fd N --isolation MODE [--hide JSON] [--probe 1]
-    [--user-site DIR]`: serve fork requests on socket fd N; MODE is namespaces or process; JSON lists
-    extra folders to hide; DIR is the grader's user site-packages folder, read as Python would.
+    [--user-site DIR] [--cgroups PLAN]`: serve fork requests on socket fd N; MODE is namespaces or
+    process; JSON lists extra folders to hide; DIR is the grader's user site-packages folder, read as
+    Python would; PLAN (JSON) where students' cgroups go (`grader.sandbox.cgroups.Place.plan`).
     With --probe 1 it only sets up and tests the isolation, reports, and exits (no numpy)."""
     args = sys.argv[1:] if argv is None else argv
     options = dict(zip(args[::2], args[1::2]))
-    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide", "--probe", "--user-site"}
+    if (len(args) % 2 or set(options) - {"--fd", "--isolation", "--hide", "--probe", "--user-site", "--cgroups"}
             or not options.get("--fd", "").isdigit() or options.get("--isolation") not in MODES):
         sys.exit("usage: python -I -m grader.sandbox.zygote --fd N --isolation namespaces|process "
-                 "[--hide JSON] [--probe 1] [--user-site DIR]")
+                 "[--hide JSON] [--probe 1] [--user-site DIR] [--cgroups PLAN]")
     mode = options["--isolation"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     control = socket.socket(fileno=int(options["--fd"]))
@@ -245,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
         isolation.split_server()  # from here on: PID 1 of the new PID namespace
     if options.get("--user-site"):  # after unshare: its .pth files may run code, even start threads
         add_user_site(options["--user-site"])
+    guard = defences.Defences.start(json.loads(options.get("--cgroups", "{}")),  # before the view hides cgroups
+                                    shared_ipc=mode != "namespaces")
     probe = options.get("--probe") == "1"
     if not probe:  # before the view hides the grader's own files
         import numpy  # noqa: F401 - imported here so every forked child starts warm
@@ -260,16 +273,19 @@ def main(argv: list[str] | None = None) -> None:
             return _refuse(control, f"{type(exc).__name__}: {exc}")
         detail = (f"PID, mount, network, IPC, UTS and user namespaces per student; {built.describe()}; "
                   f"students run as {'unprivileged uids' if root else 'the grader user'} without capabilities")
-    detail = f"{detail}; {cpu}"
+    detail += f"; {guard.describe()}; {cpu}"
+    ready = {"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail,
+             "defences": guard.describe(), "warnings": guard.warnings()}
     if probe:
-        control.send(json.dumps({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail}).encode())
+        guard.close()
+        control.send(json.dumps(ready).encode())
         return
-    zygote = Zygote(control, mode, root, child.main, home_pidns, built)
+    zygote = Zygote(control, mode, root, child.main, home_pidns, built, guard)
     signal.set_wakeup_fd(zygote.wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()
     gc.freeze()  # forked children then share the heap pages instead of copying them on GC
-    zygote.tell({"event": "ready", "pid": os.getpid(), "isolation": mode, "detail": detail})
+    zygote.tell(ready)
     zygote.serve()
 
 
