@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from grader import describe, hints
+from grader.caps import MESSAGE_MAX, clip
 from grader.assignment import Assignment, FunctionSpec
 from grader.compare import compare, matches
 from grader.expected import Expected
@@ -80,7 +81,7 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
             note = f" -- {case.note}" if case.note else ""
             known = calls.get((case.function, case.name)) if calls and case.public else None
             call = known[1] if known and known[0] is case else describe.call(case, spec.signature)
-            message = f"{origin}{note}\n call: {call}\n{problem}"
+            message = clip(f"{origin}{note}\n call: {call}\n{problem}", MESSAGE_MAX)  # its every part may be the student's
         if passed:
             checks.append(_passed(spec.part, spec.name, case.name, case.kind, max_points, case.public, outcome.status))
             continue

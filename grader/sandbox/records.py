@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import codec
+from grader.caps import ValueBudget
 from grader.model import CallOutcome
 
+__all__ = ["Limits", "RunReport", "ValueBudget", "clip", "load_of", "not_kept", "outcome_of", "texts"]
 LoadStatus = Literal["ok", "syntax_error", "load_error", "timeout", "crashed"]
 RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
 LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
@@ -80,6 +82,20 @@ def outcome_of(frame: dict[str, Any], index: int) -> CallOutcome:
                        warnings=texts(frame, "warnings") if warnings else (),
                        mutated=texts(frame, "mutated") if mutated else (),
                        seconds=float(seconds))
+
+
+_KINDS = ((b"[", "list"), (b'{"$":"nd"', "numpy.ndarray"), (b'{"$":"tuple"', "tuple"), (b'{"$":"dict"', "dict"),
+          (b'"', "str"))
+
+
+def not_kept(record: bytes, why: str) -> CallOutcome:
+    """The outcome of a result record too large to keep (see grader.caps.ValueBudget): a returned value
+    that is only a marker, named after the kind of value the record seems to hold (never parsed)."""
+    at = record.rfind(b'"value":')
+    head = record[at + 8:at + 40].replace(b" ", b"") if at >= 0 else b""
+    kind = next((name for start, name in _KINDS if head.startswith(start)), "value")
+    text = f"not kept: {why}; return only what the function's contract asks for"
+    return CallOutcome(status="returned", value=codec.Unsupported(kind, text), error=f"the result was {text}")
 
 
 def clip(text: str, limit: int) -> str:
