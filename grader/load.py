@@ -15,6 +15,7 @@ from grader.model import Cell, Program
 from grader.notebook import NotebookError, code_cells, neutralise, neutralise_lines
 
 MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
+CODE_MAX = 8 * 2**20  # characters of code (all cells) sent to the sandbox
 REWRITE_MAX_LINES = 200_000  # lines of a submission searched for IPython syntax (see Rewrites)...
 REWRITE_MAX_BYTES = 16 * 2**20  # ...and characters
 _UTF8 = ("utf-8", "utf-8-sig")
@@ -55,7 +56,10 @@ def load(path: str | Path) -> Program:
                                       " as a Python file or a Jupyter notebook")
     data = _read(path)
     if suffix == ".py":
+        if len(data) > 4 * CODE_MAX:  # more than CODE_MAX characters in any encoding: not even decoded
+            _check_code(len(data), name)
         text, notes = _decode_python(data, name)
+        _check_code(len(text), name)
         warnings = Notes()
         warnings.extend(notes)
         budget = Rewrites()
@@ -104,6 +108,15 @@ class Rewrites:
             return None
         return (f"it has {lines:,} lines ({megabytes(size)}), and the grader reads at most {REWRITE_MAX_LINES:,}"
                 f" lines ({megabytes(REWRITE_MAX_BYTES)}) of a submission for IPython syntax")
+
+
+def _check_code(size: int, name: str) -> None:
+    """LoadError when the code to run is larger than CODE_MAX characters: it is sent to the sandbox as JSON,
+    where a character may take 12 bytes (a submission of control characters or emoji: 3 GB for 256 MB)."""
+    if size > CODE_MAX:
+        raise LoadError("unreadable", f"{name} holds {megabytes(size)} of code, more than the {megabytes(CODE_MAX)}"
+                                      " a submission may run: keep only the code the assignment asks for (data"
+                                      " belongs in files of its own, outputs in the notebook's outputs)")
 
 
 def _read(path: Path) -> bytes:
@@ -181,4 +194,5 @@ def _load_notebook(data: bytes, name: str) -> Program:
         warnings.extend(more)
         if new_source is not None:
             cells.append(Cell(source=new_source, filename=f"{name} [cell {position}]", label=f"cell {position}"))
+    _check_code(sum(len(c.source) for c in cells), name)
     return Program(cells=tuple(cells), kind="ipynb", warnings=warnings.texts())

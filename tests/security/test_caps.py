@@ -172,6 +172,29 @@ def test_checks_csv_stays_small(long_texts):
     assert (long_texts / "checks.csv").stat().st_size < 4 * 2**20
 
 
+@pytest.fixture(scope="module")
+def long_code(tmp_path_factory):
+    """Code sent to the sandbox as JSON, where a control character takes 6 bytes and an emoji 12."""
+    folder, out = tmp_path_factory.mktemp("long-code"), tmp_path_factory.mktemp("out-long-code")
+    (folder / "controls.py").write_text("x = 1\n# " + "\x01" * 50_000_000 + "\n")
+    (folder / "emoji.py").write_text("x = 1\n# " + "\U0001F600" * 12_000_000 + "\n")
+    (folder / "cells.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "# " + "\x02" * 3_000_000}
+        for _ in range(4)]}))
+    return run_python(GRADE, str(folder), str(out)), out
+
+
+def test_code_too_long_to_send_to_the_sandbox_is_refused(long_code):
+    """Before: 50 MB of control characters became a 300 MB plan for the sandbox: grader_error, and the
+    grader at 716 MB. Now more than 8 MB of code (in all cells) is `unreadable`, with a message."""
+    measured, out = long_code
+    assert measured["statuses"] == {"cells": "unreadable", "controls": "unreadable", "emoji": "unreadable"}
+    assert measured["peak_mb"] < GRADER_PEAK_MB, measured
+    for name in ("cells", "controls", "emoji"):
+        result = json.loads((out / "results" / f"{name}.json").read_text())
+        assert result["fault"] == "student" and "of code, more than the 8.0 MB a submission may run" in result["message"]
+
+
 def magic_file(path: Path, lines: int) -> Path:
     path.write_text("import numpy as np\n" + "%matplotlib inline\n" * lines + "x = 1\n")
     return path
