@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from grader.safetext import encodable
+
 MESSAGE_MAX = 8000  # characters of one check's message (results, checks.csv, reports, replay)
 TYPE_NAME_MAX = 200  # characters of a type name a student's value claims
 MARKER_TEXT_MAX = 400  # characters of the text of a value the wire cannot carry
@@ -22,11 +24,12 @@ _JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[{,]')  # a whole string (ski
 
 
 def clip(text: str, limit: int) -> str:
-    """`text`, or its first characters and a note of how many more there were, in at most about `limit`."""
+    """`text`, or its first characters and a note of how many more there were, in at most about `limit`;
+    writable as UTF-8 either way (see grader.safetext.encodable)."""
     if len(text) <= limit:
-        return text
+        return encodable(text)
     keep = max(0, limit - 40)
-    return f"{text[:keep]}... [{len(text) - keep} more characters]"
+    return encodable(f"{text[:keep]}... [{len(text) - keep} more characters]")
 
 
 class Notes:

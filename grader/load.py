@@ -12,6 +12,7 @@ from grader.exports import colab_python
 from grader.ipython import plain_python
 from grader.magics import RUN_AS_PYTHON, split
 from grader.model import Cell, Program
+from grader.safetext import encodable
 from grader.notebook import NotebookError, code_cells, neutralise, neutralise_lines
 
 MAX_BYTES = 256 * 2**20  # larger files are refused rather than read into memory
@@ -33,6 +34,7 @@ class LoadError(Exception):
     """A file that cannot be turned into code: `status` for the result table, `message` for people."""
 
     def __init__(self, status: str, message: str) -> None:
+        message = encodable(message)  # it may quote the student's text
         super().__init__(message)
         self.status = status
         self.message = message

@@ -43,3 +43,15 @@ def csv_text(text: str) -> str:
 def csv_text_back(cell: str) -> str:
     """The text `csv_text` was given, from the cell it made."""
     return cell[1:] if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_STARTS else cell
+
+
+def encodable(text: str) -> str:
+    """`text`, with each lone surrogate (which UTF-8 cannot encode, so that writing it would fail: a student's
+    `raise ValueError("\\ud800")`, a JSON "\\udcff" escape) shown as its escape `\\ud800`."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

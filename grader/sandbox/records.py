@@ -8,6 +8,7 @@ from typing import Any, Literal
 from grader import codec
 from grader.caps import ValueBudget
 from grader.model import CallOutcome
+from grader.safetext import encodable
 
 __all__ = ["Limits", "RunReport", "ValueBudget", "clip", "load_of", "not_kept", "outcome_of", "texts"]
 LoadStatus = Literal["ok", "syntax_error", "load_error", "timeout", "crashed"]
@@ -99,7 +100,8 @@ def not_kept(record: bytes, why: str) -> CallOutcome:
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]"
+    """`text` cut to `limit`, writable as UTF-8 (a student's lone surrogate is shown as its escape)."""
+    return encodable(text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]")
 
 
 def texts(frame: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -81,3 +81,56 @@ def test_an_int_beyond_the_largest_float_fails_its_cases_only(graded, function):
     overflowed = [c for c in checks if "too large for a float" in c.message and "return floats" in c.message]
     others = [c.message for c in checks if c not in overflowed]  # a list where a float is due, say
     assert overflowed and all("expected a number (float), got a list" in m for m in others), others
+
+
+SURROGATES = '''
+import os
+import sys
+
+print("\\ud800 on stdout")
+
+
+def relu(z):
+    raise ValueError("a lone surrogate \\ud800 in a message")
+
+
+def relu_grad(z):
+    return "\\udcff"
+
+
+def leaky_relu(z, alpha=0.01):  # a forged record: surrogates in a warning and in an unsupported value's names
+    caller = sys._getframe(1)
+    runtime, index = caller.f_locals["self"], caller.f_locals["index"]
+    true_send = runtime._sendall
+
+    def drop_once(data):
+        runtime._sendall = true_send
+
+    runtime._sendall = drop_once
+    record = ('{"type":"result","index":%d,"status":"returned","error":"","error_types":[],"traceback":"",'
+              '"warnings":["\\\\ud800"],"mutated":[],"seconds":0.0,'
+              '"value":{"$":"unsupported","type":"\\\\udcff","text":"\\\\ud800"}}' % index).encode()
+    os.write(3, len(record).to_bytes(4, "big") + record)
+'''
+
+
+def test_lone_surrogates_in_a_students_text_cannot_stop_the_class(tmp_path):
+    """UTF-8 cannot encode a lone surrogate: before, writing a result holding one raised
+    UnicodeEncodeError and stopped the whole run (every other student's result and the reports lost)."""
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    (folder / "surrogates.py").write_text(SURROGATES)
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {**CELL, "source": "%time x = '\\ud800'\ny = '\\udcff'\n"}, {**CELL, "cell_type": "\\ud800"}]}
+    (folder / "notebook.ipynb").write_text(json.dumps(notebook).replace("\\\\u", "\\u"))
+    (folder / "clean.py").write_text(PASSES_ALL.read_text())
+    run = grade_class(GradeOptions(submissions=folder, out=out, timeout=10.0, memory_mb=1024, jobs=2,
+                                   executor="local"))
+    results = {r.student: r for r in run.results}
+    assert {s: r.status for s, r in results.items()} == {"clean": "graded", "notebook": "graded",
+                                                         "surrogates": "graded"}
+    assert results["clean"].total == pytest.approx(100)
+    text = "\n".join(c.message for c in results["surrogates"].checks) + results["surrogates"].stdout
+    assert "\\ud800 in a message" in text and "\\udcff" in text and "\\ud800 on stdout" in text  # escaped
+    assert not {"\ud800", "\udcff"} & set(text)  # no surrogate itself
+    assert any("\\ud800" in w for w in results["notebook"].load_warnings)
