@@ -5,8 +5,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from grader import describe, hints
-from grader.caps import MESSAGE_MAX, clip
 from grader.assignment import Assignment, FunctionSpec
+from grader.caps import MESSAGE_MAX, clip
 from grader.compare import compare, matches
 from grader.expected import Expected
 from grader.model import CallOutcome, Case, Check

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import codec
-from grader.caps import ValueBudget
+from grader.caps import ValueBudget  # noqa: F401 - the session's, imported from here with the other records
 from grader.model import CallOutcome
 from grader.safetext import encodable
 
-__all__ = ["Limits", "RunReport", "ValueBudget", "clip", "load_of", "not_kept", "outcome_of", "texts"]
 LoadStatus = Literal["ok", "syntax_error", "load_error", "timeout", "crashed"]
 RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
 LOAD_STATUSES = frozenset({"ok", "syntax_error", "load_error"})
