@@ -10,8 +10,6 @@ from grader.notebook import cell_magic
 
 _SHOWN = {"run_line_magic": "%", "system": "!", "getoutput": "!", "run_cell_magic": "%%"}
 _NOT_AVAILABLE = " (IPython is not available when grading)"
-
-
 PARSE_MAX_BYTES = 1 << 20  # source parsed whole to find its get_ipython() statements, at most...
 PARSE_MAX_TOKENS = 40_000  # ...and this many words and brackets: ast.parse takes up to ~1.4 KB for each
 LINES_MAX = 10_000  # get_ipython() lines rewritten one by one in a source too large to parse whole
