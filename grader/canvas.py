@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from grader.safetext import csv_text
+
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Section")
 REQUIRED = ("Student", "ID", "Section")
 RULES = ("SIS Login ID", "Canvas user id in the file name", "SIS User ID", "name")
@@ -157,4 +159,9 @@ def merge(roster: pd.DataFrame, graded: list[Graded], column: str, max_total: fl
 
 
 def to_csv(merged: Merge) -> str:
-    return merged.table.to_csv(index=False, lineterminator="\n")
+    """The merged gradebook as CSV; a student's name (which students may set in Canvas) never starts like
+    a spreadsheet formula (grader.safetext.csv_text), nor holds a bare carriage return, which would end
+    the row (Canvas matches the rows by ID on import)."""
+    table = merged.table.copy()
+    table["Student"] = table["Student"].astype(str).map(lambda name: csv_text(name.replace("\r", " ")))
+    return table.to_csv(index=False, lineterminator="\n")

@@ -15,6 +15,7 @@ from grader.executors import ExecutorError
 from grader.pipeline import ClassRun, GradeOptions, grade_class
 from grader.progress import Progress
 from grader.runlock import RunLocked
+from grader.safetext import terminal
 from grader.sandbox.runner import SandboxError
 from grader.store import ResultSummary
 
@@ -125,13 +126,13 @@ def grade_main(argv: Sequence[str]) -> int:
     try:
         run = grade_class(options, on_result=on_result, on_start=on_start)
     except (AssignmentError, DiscoveryError, ExecutorError, RunLocked) as exc:
-        print(f"grade: error: {exc}", file=sys.stderr)
+        print(f"grade: error: {terminal(str(exc))}", file=sys.stderr)
         return 2
     except SandboxError as exc:
-        print(f"grade: error: {exc}", file=sys.stderr)
+        print(f"grade: error: {terminal(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"grade: error: {exc.strerror or exc} ({exc.filename or args.out}); check that the output folder "
+        print(f"grade: error: {terminal(str(exc.strerror or exc))} ({terminal(str(exc.filename or args.out))}); check that the output folder "
               "is writable and the disk is not full", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

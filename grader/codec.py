@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.caps import MARKER_TEXT_MAX, TYPE_NAME_MAX, clip
 from grader.model import FuncSpec
 from grader.wire import (MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_INT_BITS, TAG, _ARRAY_DTYPES, _TAG_KEYS,
                          _NUMPY_SCALARS, _type, _len, _id, _issubclass, _int, _float, _str, _bool, _list, _tuple,
@@ -292,7 +293,8 @@ class _Decoder:
             except Exception as exc:  # noqa: BLE001 - reported as a wire problem
                 raise WireError(f"could not build test function {spec.name!r}: "
                                 f"{type(exc).__name__}: {exc}") from None
-        return Unsupported(self.typed(node, "type", str), self.typed(node, "text", str))
+        return Unsupported(clip(self.typed(node, "type", str), TYPE_NAME_MAX),  # the sender may be a student
+                           clip(self.typed(node, "text", str), MARKER_TEXT_MAX))
 
     @staticmethod
     def typed(node: dict[str, Any], key: str, cls: type) -> Any:

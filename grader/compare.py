@@ -13,6 +13,8 @@ SCALARS = (int, float, np.integer, np.floating)
 SMALL = 32  # arrays up to this size are checked element by element in Python floats: faster than numpy there
 F64 = np.dtype(np.float64)  # native float64: `==` also tells the byte order (then .tobytes() compares values)
 EXACT_INT = 2 ** 53  # ints up to this size are exact in float64
+HUGE_FIX = ("return floats (e.g. float(x) or an array of dtype float), and look for a computation that grows "
+            "without bound: Python integers never overflow, floats stop at inf")
 
 
 def compare(expected: Any, got: Any, *, rtol: float, atol: float, name: str = "result",
@@ -129,9 +131,16 @@ def _compare(expected: Any, got: Any, rtol: float, atol: float, name: str = "res
         return _sequence(expected, got, rtol, atol, name, names)
     if isinstance(expected, SCALARS) and not isinstance(expected, bool):
         return _scalar(expected, got, rtol, atol, name)
-    if expected != got:
-        return f"{name}: expected {expected!r}, got {describe.value(got)}"
-    return None
+    try:
+        differs = bool(expected != got)
+    except Exception:  # noqa: BLE001 - e.g. an array compared with a bool has no single truth value
+        differs = True
+    return f"{name}: expected {expected!r}, got {describe.value(got)}" if differs else None
+
+
+def _huge(got: int) -> str:
+    digits = int(got.bit_length() * math.log10(2)) + 1
+    return f"an integer of about {digits} digits, too large for a float (the largest is about 1.8e308)"
 
 
 def _kind(v: Any) -> str:
@@ -172,7 +181,10 @@ def _scalar(expected: Any, got: Any, rtol: float, atol: float, name: str) -> str
     if not isinstance(got, SCALARS):
         return f"{name}: expected a number (float), got {_kind(got) if not isinstance(got, SCALARS) else ''} " \
                f"{describe.value(got, 120)}".replace("  ", " ")
-    e, g = float(expected), float(got)
+    try:
+        e, g = float(expected), float(got)
+    except OverflowError:  # a Python int past the largest float (student ints are unbounded)
+        return f"{name}: got {_huge(got)}; expected a number (float): {HUGE_FIX}"
     if math.isfinite(e) and abs(g - e) <= atol + rtol * abs(e):
         return None  # the same float64 arithmetic as _array; anything else gets _array's verdict and message
     return _array(np.asarray(e), np.asarray(g), rtol, atol, name)
@@ -182,6 +194,9 @@ def _array(expected: np.ndarray, got: Any, rtol: float, atol: float, name: str) 
     if isinstance(got, (list, tuple)) or isinstance(got, SCALARS):
         try:
             got = np.asarray(got, dtype=float)
+        except OverflowError:  # a Python int past the largest float (student ints are unbounded)
+            what = _huge(got) if isinstance(got, int) else "a list holding an integer too large for a float"
+            return f"{name}: expected {_kind(expected)}, got {what}: {HUGE_FIX}"
         except (TypeError, ValueError):
             return f"{name}: expected {_kind(expected)}, got a list that is not a rectangular array of numbers"
     if not isinstance(got, np.ndarray):

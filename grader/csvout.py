@@ -1,4 +1,7 @@
-"""The gradebook CSVs: grades.csv (one row per student) and checks.csv (one row per case), streamed."""
+"""The gradebook CSVs: grades.csv (one row per student) and checks.csv (one row per case), streamed.
+
+Text cells that come from students (the student id, from a file name; the messages) never start like a
+spreadsheet formula: see grader.safetext.csv_text (read the id back with csv_text_back)."""
 from __future__ import annotations
 
 import csv
@@ -10,6 +13,7 @@ from typing import Any, Protocol, TextIO
 
 from grader.assignment import Assignment
 from grader.model import StudentResult
+from grader.safetext import csv_text
 from grader.store import StoredResults, atomic_writer
 
 
@@ -38,14 +42,27 @@ def _num(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
+class _Writers:
+    """csv writers for rows ending in "\n": `plain`, and `quoted` (every cell quoted) for a row with a
+    carriage return in a cell. The csv module quotes only the line terminator's characters, and a bare
+    "\r" would end the row in a spreadsheet: a student id could then forge a row of its own."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.plain = csv.writer(handle, lineterminator="\n")
+        self.quoted = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def of(self, *texts: str) -> Any:
+        return self.quoted if any("\r" in t and "\n" not in t for t in texts) else self.plain
+
+
 def write_grades(handle: TextIO, assignment: Assignment, rows: Sequence[GradeRow]) -> None:
     """grades.csv rows sorted by student, written one at a time (rows already in order are not copied)."""
     parts = [p.name for p in assignment.parts]
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(["student", *parts, "total", "max_total", "percent", "status", "late", "seed"])
+    writers = _Writers(handle)
+    writers.plain.writerow(["student", *parts, "total", "max_total", "percent", "status", "late", "seed"])
     in_order = all(a.student <= b.student for a, b in pairwise(rows))
     for r in rows if in_order else sorted(rows, key=lambda r: r.student):
-        writer.writerow([r.student, *(_num(r.parts.get(p, 0.0)) for p in parts), _num(r.total),
+        writers.of(r.student).writerow([csv_text(r.student), *(_num(r.parts.get(p, 0.0)) for p in parts), _num(r.total),
                          _num(r.max_total), _num(r.percent), r.status, str(r.late).lower(), r.seed])
 
 
@@ -71,9 +88,9 @@ class CheckRows:
     hundred of them)."""
 
     def __init__(self, handle: TextIO, header: bool = True) -> None:
-        self._writer = csv.writer(handle, lineterminator="\n")
+        self._writers = _Writers(handle)
         if header:
-            self._writer.writerow(_CHECK_COLUMNS)
+            self._writers.plain.writerow(_CHECK_COLUMNS)
         self._nums: dict[float, str] = {}
 
     def _num(self, x: float) -> str:
@@ -85,9 +102,9 @@ class CheckRows:
         return text
 
     def add(self, r: StudentResult) -> None:
-        num = self._num
-        self._writer.writerows([r.student, c.part, c.function, c.case, "true" if c.passed else "false", num(c.points),
-                                num(c.max_points), c.message] for c in r.checks)
+        num, student = self._num, csv_text(r.student)  # the student's text only: numbers stay numbers
+        self._writers.of(r.student, *(c.message for c in r.checks)).writerows([student, c.part, c.function, c.case, "true" if c.passed else "false", num(c.points),
+                                num(c.max_points), csv_text(c.message)] for c in r.checks)
 
 
 def write_checks(handle: TextIO, results: Iterable[StudentResult]) -> None:

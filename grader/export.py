@@ -13,6 +13,7 @@ from grader import canvas, gradescope
 from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.discover import parse_canvas_name, safe_name
 from grader.model import StudentResult
+from grader.safetext import csv_text_back, terminal
 from grader.store import ResultStore, atomic_write
 
 
@@ -29,6 +30,7 @@ def read_grades(out: Path) -> pd.DataFrame:
     absent = {"student", "total", "max_total", "status"} - set(grades.columns)
     if absent:
         raise ExportError(f"{path} has no column {', '.join(sorted(absent))}: is it a grades.csv written by `grade`?")
+    grades["student"] = grades["student"].astype(str).map(csv_text_back)  # as grades.csv defused it
     return grades
 
 
@@ -120,13 +122,13 @@ def main(argv: Sequence[str]) -> int:
         assignment = load_assignment(args.assignment, need_cases=False)
         if args.canvas:
             _, summary, warnings = export_canvas(args.out, assignment, args.canvas, args.column)
-            print(summary)
+            print(terminal(summary, newlines=True))
             if warnings:
-                print(warnings, file=sys.stderr)
+                print(terminal(warnings, newlines=True), file=sys.stderr)
         if args.gradescope:
             print(export_gradescope(args.out, assignment, args.hidden_visibility)[1])
     except (AssignmentError, ExportError, canvas.CanvasError) as exc:
-        print(f"grade export: error: {exc}", file=sys.stderr)
+        print(f"grade export: error: {terminal(str(exc))}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"grade export: error: cannot write to {args.out} ({exc.strerror or exc})", file=sys.stderr)

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 
 from grader import magics
 from grader.notebook import cell_magic
 
 _SHOWN = {"run_line_magic": "%", "system": "!", "getoutput": "!", "run_cell_magic": "%%"}
 _NOT_AVAILABLE = " (IPython is not available when grading)"
+PARSE_MAX_BYTES = 1 << 20  # source parsed whole to find its get_ipython() statements, at most...
+PARSE_MAX_TOKENS = 40_000  # ...and this many words and brackets: ast.parse takes up to ~1.4 KB for each
+LINES_MAX = 10_000  # get_ipython() lines rewritten one by one in a source too large to parse whole
+_TOKENS = re.compile(r"\w+|[\[({]")
+_STATEMENT = re.compile(r"(?:[A-Za-z_][\w, =]*=[ \t]*)?get_ipython\(\)\.")  # what a whole-line call starts with
+Found = tuple[int, int, str, ast.Expr | ast.Assign, str]  # first and last line, indent, statement, its text
 
 
 def plain_python(source: str, where: str) -> tuple[str, list[str]]:
@@ -21,38 +29,40 @@ def plain_python(source: str, where: str) -> tuple[str, list[str]]:
     Python, its IPython lines neutralised, which moves the lines after it down (the notes give the
     new line numbers); a %%writefile writes its file. Source that does not parse is returned as it
     is: the sandbox's compiler reports it. Nothing is compiled or run here.
+
+    Source too large to parse whole in the grader (PARSE_MAX_BYTES, PARSE_MAX_TOKENS) is read line
+    by line instead: each physical line that is one get_ipython() statement (as Jupyter writes them)
+    is parsed alone and replaced, up to LINES_MAX of them, and a note says so.
     """
     if "get_ipython" not in source:
         return source, []
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return source, []
     lines = source.split("\n")
-    original = lines[:]
-    found = sorted((n for n in ast.walk(tree) if isinstance(n, (ast.Expr, ast.Assign)) and _call(n.value)),
-                   key=lambda n: n.lineno)
     notes: list[str] = []
+    if len(source) <= PARSE_MAX_BYTES and _tokens(source, PARSE_MAX_TOKENS + 1) <= PARSE_MAX_TOKENS:
+        found = _whole(source, lines)
+        if found is None:
+            return source, []
+    else:
+        found, more = _by_line(lines)
+        notes.append(f"{where}: too large to be read whole for IPython lines (at most {PARSE_MAX_TOKENS} words, "
+                     f"or {PARSE_MAX_BYTES // 1024} KB), so each line that is one `get_ipython()` call was "
+                     "rewritten on its own" + (f"; {more} more such lines were left as they are" if more else ""))
     moved = 0  # lines added above by inlined cell bodies
-    for node in found:
-        first, last = node.lineno - 1 + moved, (node.end_lineno or node.lineno) - 1 + moved
-        indent = lines[first][: node.col_offset]  # only blanks before it: byte and character offsets agree
-        rest = lines[last].encode("utf-8", "surrogatepass")[node.end_col_offset or 0:]
-        if indent.strip() or (rest.strip() and not rest.strip().startswith(b"#")):
-            continue  # shares its line with other code: left as it is
+    for first, last, indent, node, text in found:
+        first, last = first + moved, last + moved
         call = node.value
         assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-        shown = _shown(call, _segment(original, node.value))
+        shown = _shown(call, text)
         args = _strings(call)
         where_line = f"{where}, line {first + 1}"
         if isinstance(node, ast.Expr) and call.func.attr == "run_cell_magic" and args and len(args) == 3:
-            new, more = _cell(args, where, first + 1, indent)
+            new, more_notes = _cell(args, where, first + 1, indent)
             if new is None:
                 new = [f"{indent}pass  # not run: {shown}"]
-                more = [f"{where_line}: `{shown}` was not run{_NOT_AVAILABLE}"]
+                more_notes = [f"{where_line}: `{shown}` was not run{_NOT_AVAILABLE}"]
             elif len(new) > last - first + 1:
-                more[0] += f" (the lines after it moved down by {len(new) - (last - first + 1)})"
-            notes += more
+                more_notes[0] += f" (the lines after it moved down by {len(new) - (last - first + 1)})"
+            notes += more_notes
         else:
             new, what = _line(node, call, args, shown, indent)
             if new is None:
@@ -61,6 +71,54 @@ def plain_python(source: str, where: str) -> tuple[str, list[str]]:
         lines[first:last + 1] = new + [""] * max(0, last - first + 1 - len(new))
         moved += max(0, len(new) - (last - first + 1))
     return "\n".join(lines), notes
+
+
+def _tokens(source: str, stop: int) -> int:
+    """Words and opening brackets in `source`, counted up to `stop`: what ast.parse's memory grows with."""
+    return sum(1 for _ in itertools.islice(_TOKENS.finditer(source), stop))
+
+
+def _whole(source: str, lines: list[str]) -> list[Found] | None:
+    """The whole-line get_ipython() statements of `source`, parsed whole; None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found: list[Found] = []
+    for node in sorted((n for n in ast.walk(tree) if isinstance(n, (ast.Expr, ast.Assign)) and _call(n.value)),
+                       key=lambda n: n.lineno):
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        indent = lines[first][: node.col_offset]  # only blanks before it: byte and character offsets agree
+        rest = lines[last].encode("utf-8", "surrogatepass")[node.end_col_offset or 0:]
+        if indent.strip() or (rest.strip() and not rest.strip().startswith(b"#")):
+            continue  # shares its line with other code: left as it is
+        found.append((first, last, indent, node, _segment(lines, node.value)))
+    return found
+
+
+def _by_line(lines: list[str]) -> tuple[list[Found], int]:
+    """The physical lines that are each one get_ipython() statement, each parsed alone (at most
+    LINES_MAX of them), and how many more there were. Unlike `_whole`, a line inside a
+    triple-quoted string or brackets counts too: only for sources too large for `_whole`."""
+    found: list[Found] = []
+    more = 0
+    for i, line in enumerate(lines):
+        body = line.lstrip(" \t")
+        if not _STATEMENT.match(body):
+            continue
+        if len(found) >= LINES_MAX:
+            more += 1
+            continue
+        if _tokens(body, PARSE_MAX_TOKENS + 1) > PARSE_MAX_TOKENS:
+            continue
+        try:
+            statements = ast.parse(body).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        node = statements[0] if len(statements) == 1 else None
+        if isinstance(node, (ast.Expr, ast.Assign)) and _call(node.value):
+            found.append((i, i, line[: len(line) - len(body)], node, _segment([body], node.value)))
+    return found, more
 
 
 def _line(node: ast.Expr | ast.Assign, call: ast.Call, args: list[str] | None, shown: str,

@@ -10,7 +10,9 @@ from typing import Any
 import nbformat
 
 from grader import magics
+from grader.caps import json_structure, json_structure_outside_strings, megabytes
 
+STRUCTURE_MAX = 32 * 2**20  # estimated bytes of a notebook's lists, objects and items once read (grader.caps)
 MAX_NESTED = 8  # cell magics inside cell magics (%%capture then %%time) followed this deep; the rest are line magics
 _FIX = "open it in Jupyter (or Colab) and save it again, or re-export it as .ipynb"
 
@@ -34,6 +36,12 @@ class NotebookError(ValueError):
 
 def code_cells(text: str) -> tuple[list[tuple[int, str]], list[str]]:
     """(position among all cells, 1-based; source) of each code cell, plus what reading noticed."""
+    structure = json_structure(text)
+    if structure > STRUCTURE_MAX and (structure := json_structure_outside_strings(text, STRUCTURE_MAX)) > STRUCTURE_MAX:
+        raise NotebookError(
+            f"holds too many JSON values to be read (about {megabytes(structure)} of lists, objects and items once"
+            f" read, more than the {megabytes(STRUCTURE_MAX)} a notebook may take): clear its outputs (Edit > Clear"
+            " All Outputs, or Kernel > Restart & Clear Output) and save it again")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -43,6 +51,12 @@ def code_cells(text: str) -> tuple[list[tuple[int, str]], list[str]]:
             " a notebook is a"
             f" JSON file, so this one was damaged (edited as text, or cut short by an upload): {_FIX}"
         ) from None
+    except RecursionError:
+        raise NotebookError("has lists or objects nested too deeply to be read (more than about 1,000 levels, which"
+                            f" Jupyter never writes), so it was made or edited by hand: {_FIX}") from None
+    except ValueError as err:  # Python reads integers of at most 4,300 digits (sys.get_int_max_str_digits)
+        raise NotebookError(f"holds a value that cannot be read ({_short(str(err).split(';')[0], 120)}), which"
+                            f" Jupyter never writes, so it was made or edited by hand: {_FIX}") from None
     if not isinstance(data, dict) or not ({"cells", "worksheets", "nbformat"} & data.keys()):
         raise NotebookError(f"is valid JSON but not a Jupyter notebook (no list of cells): {_FIX}")
     major = data.get("nbformat")

@@ -5,6 +5,8 @@ import sys
 import time
 from typing import TextIO
 
+from grader.safetext import terminal
+
 
 class Progress:
     """Counts finished students and redraws one line; prints plain lines into logs and pipes."""
@@ -21,7 +23,7 @@ class Progress:
         elapsed = time.monotonic() - self.started
         filled = int(self.width * self.done / max(1, self.total))
         line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} "
-                f"{elapsed:5.1f}s  {label}")
+                f"{elapsed:5.1f}s  {terminal(label)}")  # the label holds a student id: a file name
         if self.tty:
             self.stream.write("\r" + line[:120].ljust(120))
         elif self.done % self.every == 0 or self.done == self.total:

@@ -11,6 +11,7 @@ from grader.assignment import AssignmentError
 from grader.discover import DiscoveryError, discover
 from grader.model import Check, StudentResult
 from grader.pipeline import GradeOptions, grade_submission, make_context
+from grader.safetext import terminal
 from grader.sandbox.runner import Sandbox
 
 
@@ -44,7 +45,8 @@ def select(result: StudentResult, function: str | None, case: str | None) -> lis
 
 
 def render(result: StudentResult, checks: Sequence[Check], failures_only: bool = True) -> str:
-    """Plain text: the student's status, then each selected check (failures only, unless asked)."""
+    """Plain text: the student's status, then each selected check (failures only, unless asked); every
+    control character escaped (ids, messages and tracebacks hold the student's text: see grader.safetext)."""
     lines = [f"{result.student}: {result.status}, {result.total:.2f} / {result.max_total:g} points, seed {result.seed}"]
     if result.message:
         lines.append("  " + result.message.replace("\n", "\n  "))
@@ -59,7 +61,7 @@ def render(result: StudentResult, checks: Sequence[Check], failures_only: bool =
             lines.append("  " + c.message.replace("\n", "\n  "))
         if c.hint:
             lines.append(f"  hint: {c.hint}")
-    return "\n".join(lines)
+    return terminal("\n".join(lines), newlines=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = regrade(options, args.student)
         checks = select(result, args.function, args.case)
     except (ReplayError, AssignmentError, DiscoveryError) as exc:
-        print(f"grade replay: error: {exc}", file=sys.stderr)
+        print(f"grade replay: error: {terminal(str(exc))}", file=sys.stderr)
         return 2
     print(render(result, checks, failures_only=not args.all))
     return 0 if all(c.passed for c in checks) else 1

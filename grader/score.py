@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from grader import describe, hints
 from grader.assignment import Assignment, FunctionSpec
+from grader.caps import MESSAGE_MAX, clip
 from grader.compare import compare, matches
 from grader.expected import Expected
 from grader.model import CallOutcome, Case, Check
@@ -82,7 +83,7 @@ def score(assignment: Assignment, cases: Sequence[Case], outcomes: Sequence[Call
         note = f" -- {case.note}" if case.note else ""
         known = calls.get((case.function, case.name)) if calls and case.public else None
         call = known[1] if known and known[0] is case else describe.call(case, spec.signature)
-        message = f"{origin}{note}\n call: {call}\n{problem}"
+        message = clip(f"{origin}{note}\n call: {call}\n{problem}", MESSAGE_MAX)  # its every part may be the student's
         checks.append(Check(part=spec.part, function=spec.name, case=case.name, kind=case.kind, passed=False,
                             points=0.0, max_points=max_points, message=message, fault="student",
                             public=case.public, hint=hint, outcome=outcome.status))

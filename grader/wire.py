@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.caps import TYPE_NAME_MAX  # a class's name is the student's to choose, of any length
+
 
 MAX_BYTES = 16 * 2**20  # default size cap of one encoded value
 MAX_DEPTH = 50  # nesting levels of lists/tuples/dicts
@@ -125,7 +127,8 @@ def type_name(obj: Any) -> str:
         return "object"
     module = module if _type(module) is _str else ""
     name = name if _type(name) is _str else "object"
-    return name if module in ("builtins", "") else f"{module}.{name}"
+    name = name if module in ("builtins", "") else f"{module}.{name}"
+    return name if _len(name) <= TYPE_NAME_MAX else f"{name[:TYPE_NAME_MAX - 30]}... [{_len(name)} characters]"
 
 
 class _Slow(Exception):

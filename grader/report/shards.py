@@ -32,6 +32,7 @@ from grader.report.html import (
 )
 from grader.report.run import RunInfo
 from grader.report.summary import Tally, TallyPart
+from grader.safetext import terminal
 from grader.store import StoredResults, atomic_writer
 
 # Students per shard at the least. Measured on hw03 (786 checks a student; 2 cores, CPU seconds, as
@@ -120,7 +121,7 @@ def _sharded(out: Path, assignment: Assignment, results: StoredResults, run: Run
                 if why is not None:
                     note = (f"{shard.describe()}: {why}; the main process wrote it instead, so the reports are "
                             "complete. A grader fault, not the students'; please report it if it recurs")
-                    print(f"grade: warning: {note}", file=sys.stderr)
+                    print(f"grade: warning: {terminal(note)}", file=sys.stderr)  # may name students
                     notes.append(note)
                     _write_shard(shard, out, assignment, run, templates, tally)  # after the shards before it
         finally:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import codec
+from grader.caps import ValueBudget  # noqa: F401 - the session's, imported from here with the other records
 from grader.model import CallOutcome
+from grader.safetext import encodable
 
 LoadStatus = Literal["ok", "syntax_error", "load_error", "timeout", "crashed"]
 RESULT_STATUSES = frozenset({"returned", "raised", "missing", "not_run"})
@@ -85,8 +87,23 @@ def outcome_of(frame: dict[str, Any], index: int) -> CallOutcome:
                        seconds=float(seconds))
 
 
+_KINDS = ((b"[", "list"), (b'{"$":"nd"', "numpy.ndarray"), (b'{"$":"tuple"', "tuple"), (b'{"$":"dict"', "dict"),
+          (b'"', "str"))
+
+
+def not_kept(record: bytes, why: str) -> CallOutcome:
+    """The outcome of a result record too large to keep (see grader.caps.ValueBudget): a returned value
+    that is only a marker, named after the kind of value the record seems to hold (never parsed)."""
+    at = record.rfind(b'"value":')
+    head = record[at + 8:at + 40].replace(b" ", b"") if at >= 0 else b""
+    kind = next((name for start, name in _KINDS if head.startswith(start)), "value")
+    text = f"not kept: {why}; return only what the function's contract asks for"
+    return CallOutcome(status="returned", value=codec.Unsupported(kind, text), error=f"the result was {text}")
+
+
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]"
+    """`text` cut to `limit`, writable as UTF-8 (a student's lone surrogate is shown as its escape)."""
+    return encodable(text if len(text) <= limit else text[: limit - 30] + f"... [{len(text) - limit + 30} more]")
 
 
 def texts(frame: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from grader.model import CallOutcome, Case, Program
 from grader.sandbox import frames
 from grader.sandbox.budget import Budget
 from grader.sandbox.control import ZygoteProcess, describe_exit, exit_hint
-from grader.sandbox.records import Limits, RunReport, clip, load_of, outcome_of
+from grader.sandbox.records import Limits, RunReport, ValueBudget, clip, load_of, not_kept, outcome_of
 from grader.sandbox.scratch import Output, open_output, remove_tree
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Session:
         self.stuck: int | None = None  # the notebook cell running when loading timed out
         self.skipped: list[str] = []  # notes on notebook cells left out after they timed out
         self.budget = Budget.of(limits, cases)  # wall time for loading and every call together
+        self.values = ValueBudget()  # how much of the student's results the grader keeps, all calls together
 
     def execute(self) -> RunReport:
         start = time.monotonic()
@@ -209,7 +210,7 @@ class Session:
             name = self.cases[index].function
             deadline = self.budget.deadline(limit)
             try:
-                self.outcomes[index] = self._outcome(self._read(deadline), index)
+                self.outcomes[index] = self._outcome(self._read(deadline, kept=True), index)
             except TimeoutError:
                 self._end_child()
                 if self.budget.spent():  # the budget ran out, not the call's own time
@@ -236,8 +237,8 @@ class Session:
             if self.cases[i].function == name:
                 self.outcomes[i] = CallOutcome("skipped", error=f"not run: {why}")
 
-    def _read(self, deadline: float, max_bytes: int = RECORD_MAX) -> dict[str, Any]:
-        """The next record from the child as a dict; TimeoutError or ChildGone otherwise."""
+    def _read(self, deadline: float, max_bytes: int = RECORD_MAX, kept: bool = False) -> Any:
+        """The next record as a dict (a CallOutcome if `kept` and too large to keep); TimeoutError or ChildGone."""
         assert self.child is not None
         try:
             raw = self.child.reader.read(max_bytes=max_bytes, deadline=deadline)
@@ -249,6 +250,8 @@ class Session:
             raise self._malformed(f"socket error {exc}") from None
         if raw is None:
             raise self._hung_up()
+        if kept and (refused := self.values.refuse(raw)):
+            return not_kept(raw, refused)  # never parsed
         try:
             frame = codec.parse(raw, max_bytes=max_bytes)
         except codec.WireError as exc:
@@ -257,9 +260,9 @@ class Session:
             raise self._malformed("a frame that is not a record")
         return frame
 
-    def _outcome(self, frame: dict[str, Any], index: int) -> CallOutcome:
+    def _outcome(self, frame: Any, index: int) -> CallOutcome:
         try:
-            return outcome_of(frame, index)
+            return frame if type(frame) is CallOutcome else outcome_of(frame, index)
         except ValueError as exc:  # WireError too: a value that does not decode
             raise self._malformed(str(exc)) from None
 
