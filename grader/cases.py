@@ -15,7 +15,7 @@ PUBLIC_STREAM = "public"
 
 def student_seed(assignment_seed: int, student: str) -> int:
     """The seed of a student's hidden cases: stable across runs, different between students."""
-    digest = hashlib.sha256(f"{assignment_seed}:{student}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{assignment_seed}:{student}".encode("utf-8", "surrogateescape")).digest()  # a non-UTF-8 file name
     return int.from_bytes(digest[:4], "big")
 
 

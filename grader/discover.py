@@ -5,12 +5,13 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.model import Submission
 from grader.names import CanvasName, parse_canvas_name, safe_name
 from grader.safefs import Entry, Refused, link_message, listing, refusal
+from grader.safetext import encodable
 from grader.unzip import ZipError, unpack_zip
 
 __all__ = ["DiscoveryError", "Found", "discover", "find_submissions", "parse_canvas_name", "safe_name"]
@@ -88,7 +89,10 @@ def _resolved(path: str | Path) -> Path | None:
 def _submissions(folder: Path, groups: dict[str, str | list[str]], assignment_id: str) -> Iterator[Submission]:
     """Each student's Submission in student order; a student's entry names are dropped once used."""
     for student in sorted(groups):
-        yield _submission(folder, student, groups.pop(student), assignment_id)
+        found = _submission(folder, student, groups.pop(student), assignment_id)
+        # a file name that is not UTF-8 (its bytes kept as surrogates by os.fsdecode) cannot be written into
+        # the results: the id shows them escaped, as "bad\\xff"; the path still names the file
+        yield found if encodable(student) == student else replace(found, student=encodable(student))
 
 
 def _listing(folder: Path) -> dict[str, str | list[str]]:

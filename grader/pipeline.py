@@ -27,6 +27,7 @@ from grader.keys import grader_fingerprint, result_key
 from grader.load import LoadError, load
 from grader.model import CallOutcome, Case, StudentResult, Submission
 from grader.sandbox.runner import Isolation, Limits, Sandbox, probe_isolation
+from grader.safetext import encodable
 from grader.score import SharedCalls, part_totals, score, shared_calls
 from grader.store import ReportsState, ResultStore, ResultSummary, atomic_write, summary_of
 from grader.summaries import SummaryCollector
@@ -260,7 +261,7 @@ def grader_fault(assignment: Assignment, sub: Submission, what: str, key: str) -
 def _blank(assignment: Assignment, sub: Submission, key: str) -> StudentResult:
     return StudentResult(student=sub.student, status="graded", message="", late=sub.late,
                          seed=student_seed(assignment.seed, sub.student),
-                         submission=Path(sub.path).name if sub.path else None,
+                         submission=encodable(Path(sub.path).name) if sub.path else None,
                          parts={p.name: 0.0 for p in assignment.parts}, total=0.0,
                          max_total=assignment.max_total, fault="student", key=key)
 

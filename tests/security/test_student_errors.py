@@ -134,3 +134,25 @@ def test_lone_surrogates_in_a_students_text_cannot_stop_the_class(tmp_path):
     assert "\\ud800 in a message" in text and "\\udcff" in text and "\\ud800 on stdout" in text  # escaped
     assert not {"\ud800", "\udcff"} & set(text)  # no surrogate itself
     assert any("\\ud800" in w for w in results["notebook"].load_warnings)
+
+
+@pytest.mark.parametrize("raw", [b"bad\xff", b"caf\xe9", b"\xff\xfe"])
+def test_a_file_name_that_is_not_utf8_is_graded_and_resumed(tmp_path, raw):
+    """A student's file name whose bytes are not UTF-8 (an archive made on another system) stopped the whole
+    run: its id, holding surrogates, could seed nothing and be written nowhere. Now the id shows the bytes
+    escaped, the student is graded like any other, and a re-run reuses the result."""
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "good.py").write_bytes(PASSES_ALL.read_bytes())
+    with open(bytes(root) + b"/" + raw + b".py", "wb") as handle:
+        handle.write(PASSES_ALL.read_bytes())
+    options = GradeOptions(submissions=root, out=tmp_path / "out", timeout=5.0, memory_mb=1024, jobs=1,
+                           executor="local")
+    run = grade_class(options)
+    results = {r.student: r for r in run.results}
+    escaped = raw.decode("utf-8", "surrogateescape").encode("utf-8", "backslashreplace").decode()
+    assert set(results) == {"good", escaped}
+    assert all(r.status == "graded" and r.percent == pytest.approx(100) for r in results.values())
+    assert escaped in (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8")
+    again = grade_class(options)
+    assert (again.regraded, again.reused) == (0, 2)
