@@ -159,7 +159,8 @@ def _grade_class(options: GradeOptions, on_result: Callable[[ResultSummary], Non
         used = RunIsolation.of(isolation or Isolation("", ""), workers, graded_with)
         written = report.write_reports(  # one pass over the results for checks.csv and HTML, on --jobs cores
             options.out, assignment, results, report.RunInfo.now(assignment, options.submissions, options.timeout,
-                                                                 options.memory_mb, used.level, used.where),
+                                                                 options.memory_mb, used.level, used.where,
+                                                                 used.detail),
             jobs=options.jobs)
         checks, report_notes = written.checks, written.notes
         reports.mark()

@@ -201,6 +201,10 @@ def test_run_json_says_which_defences_were_on(tmp_path, monkeypatch, capsys):
     detail = json.loads((tmp_path / "off" / "run.json").read_text())["isolation_detail"]
     assert "memory per student NOT BOUNDED BY A CGROUP (turned off by the test)" in detail, detail
     assert "no cgroup bounds a student's memory" in capsys.readouterr().err
+    # the report header says it too, in bold; and says nothing of the kind when every defence was on
+    on, off = ((tmp_path / run / "index.html").read_text(encoding="utf-8") for run in ("on", "off"))
+    assert "<b>Defence not active: memory per student NOT BOUNDED BY A CGROUP (turned off by the test)" in off
+    assert "Defence not active" not in on and "system-call filter (seccomp)" in on
 
 
 @pytest.mark.namespaces
